@@ -1,0 +1,123 @@
+package cms.cassandra;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The versioned Cassandra layout (resources cql/V*.cql, listed in cql/migrations.txt) and the code
+ * that applies it: creates the keyspace, then each migration not yet recorded in
+ * schema_migrations. Idempotent: every statement is IF NOT EXISTS, and applied versions are skipped.
+ */
+public final class CassandraSchema {
+    public static final String ROLLUPS = "rollups";
+    public static final String ROLLUPS_BY_CHILD = "rollups_by_child";
+    public static final String PERIODS = "periods";
+    public static final String MIGRATIONS = "schema_migrations";
+
+    private static final Pattern KEYSPACE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,47}");
+    private static final Duration DDL_TIMEOUT = Duration.ofSeconds(30);
+
+    /** One migration file. */
+    public record Migration(int version, String file, List<String> statements) {}
+
+    /** Applies every migration not yet applied; returns the versions applied now. */
+    public static List<Integer> apply(CqlSession session, String keyspace, int replicationFactor) {
+        if (!KEYSPACE_NAME.matcher(keyspace).matches()) {
+            throw new IllegalArgumentException("keyspace must match " + KEYSPACE_NAME + ", was '" + keyspace + "'");
+        }
+        execute(session, "CREATE KEYSPACE IF NOT EXISTS " + keyspace
+                + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': " + replicationFactor + "}");
+        execute(session, "CREATE TABLE IF NOT EXISTS " + keyspace + "." + MIGRATIONS
+                + " (version int PRIMARY KEY, file text, applied_at timestamp)");
+        Set<Integer> applied = new HashSet<>();
+        for (Row row : session.execute("SELECT version FROM " + keyspace + "." + MIGRATIONS)) {
+            applied.add(row.getInt("version"));
+        }
+        List<Integer> now = new ArrayList<>();
+        for (Migration migration : migrations()) {
+            if (applied.contains(migration.version())) {
+                continue;
+            }
+            for (String statement : migration.statements()) {
+                execute(session, SimpleStatement.newInstance(statement).setKeyspace(keyspace));
+            }
+            session.execute(SimpleStatement.newInstance("INSERT INTO " + keyspace + "." + MIGRATIONS
+                    + " (version, file, applied_at) VALUES (?, ?, ?)", migration.version(), migration.file(), Instant.now()));
+            now.add(migration.version());
+        }
+        return now;
+    }
+
+    /** The migrations in order, parsed into statements. */
+    public static List<Migration> migrations() {
+        List<Migration> out = new ArrayList<>();
+        int previous = 0;
+        for (String line : resource("cql/migrations.txt").split("\n")) {
+            String file = line.strip();
+            if (file.isEmpty() || file.startsWith("#")) {
+                continue;
+            }
+            if (!file.matches("V\\d{3}__[a-z0-9_]+\\.cql")) {
+                throw new IllegalStateException("migration file name must be Vnnn__name.cql: " + file);
+            }
+            int version = Integer.parseInt(file.substring(1, 4));
+            if (version <= previous) {
+                throw new IllegalStateException("migrations out of order at " + file);
+            }
+            previous = version;
+            out.add(new Migration(version, file, statements(resource("cql/" + file))));
+        }
+        return out;
+    }
+
+    /** Splits a CQL file into statements: strips -- comments, splits on ';'. */
+    static List<String> statements(String cql) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : cql.split("\n")) {
+            int comment = line.indexOf("--");
+            sb.append(comment >= 0 ? line.substring(0, comment) : line).append('\n');
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : sb.toString().split(";")) {
+            String s = part.strip().replaceAll("\\s+", " ");
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static void execute(CqlSession session, String cql) {
+        execute(session, SimpleStatement.newInstance(cql));
+    }
+
+    private static void execute(CqlSession session, SimpleStatement statement) {
+        session.execute(statement.setTimeout(DDL_TIMEOUT));
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = CassandraSchema.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private CassandraSchema() {}
+}

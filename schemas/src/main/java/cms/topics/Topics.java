@@ -1,0 +1,46 @@
+package cms.topics;
+
+import java.util.List;
+import java.util.Map;
+
+/** The Kafka topics of CONTRACT.md and the ones the API writes for the pipeline. */
+public final class Topics {
+    /** Raw usage in; key = subscription id. */
+    public static final String USAGE = "cms.usage.v1";
+    /** Rated usage out; key = subscription id. */
+    public static final String RATED = "cms.usage.rated.v1";
+    /** Dead letters out; key = the input key. */
+    public static final String DEAD_LETTER = "cms.usage.dead-letter.v1";
+    /** Effective-dated hierarchy versions, all four levels; key = {@link VersionKeys#hierarchy}. */
+    public static final String HIERARCHY = "cms.hierarchy.v1";
+    /** Effective-dated price-book versions; key = {@link VersionKeys#priceBook}. */
+    public static final String PRICE_BOOKS = "cms.price-books.v1";
+    /** Effective-dated commission-plan versions; key = {@link VersionKeys#commissionPlan}. */
+    public static final String COMMISSION_PLANS = "cms.commission-plans.v1";
+
+    /** How a topic is created: partitions and topic-level configuration. */
+    public record Spec(String name, int partitions, Map<String, String> config) {}
+
+    /**
+     * Every topic with its layout. The reference-data topics are compacted with one key per
+     * effective-dated version, so every version late usage may still need is kept forever, and a
+     * repeated PUT of the same version replaces rather than duplicates it.
+     */
+    public static List<Spec> all(int usagePartitions) {
+        Map<String, String> versions = Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "3600000");
+        return List.of(
+                new Spec(USAGE, usagePartitions, Map.of()),
+                new Spec(RATED, usagePartitions, Map.of()),
+                new Spec(DEAD_LETTER, 1, Map.of()),
+                new Spec(HIERARCHY, 1, versions),
+                new Spec(PRICE_BOOKS, 1, versions),
+                new Spec(COMMISSION_PLANS, 1, versions));
+    }
+
+    /** Subject of a topic's values under the topic-name strategy. */
+    public static String valueSubject(String topic) {
+        return topic + "-value";
+    }
+
+    private Topics() {}
+}
