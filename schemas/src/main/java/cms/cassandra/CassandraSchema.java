@@ -43,7 +43,8 @@ public final class CassandraSchema {
         execute(session, "CREATE TABLE IF NOT EXISTS " + keyspace + "." + MIGRATIONS
                 + " (version int PRIMARY KEY, file text, applied_at timestamp)");
         Set<Integer> applied = new HashSet<>();
-        for (Row row : session.execute("SELECT version FROM " + keyspace + "." + MIGRATIONS)) {
+        for (Row row : session.execute(SimpleStatement.newInstance("SELECT version FROM " + keyspace + "." + MIGRATIONS)
+                .setTimeout(DDL_TIMEOUT))) {
             applied.add(row.getInt("version"));
         }
         List<Integer> now = new ArrayList<>();
@@ -54,7 +55,7 @@ public final class CassandraSchema {
             for (String statement : migration.statements()) {
                 execute(session, SimpleStatement.newInstance(statement).setKeyspace(keyspace));
             }
-            session.execute(SimpleStatement.newInstance("INSERT INTO " + keyspace + "." + MIGRATIONS
+            execute(session, SimpleStatement.newInstance("INSERT INTO " + keyspace + "." + MIGRATIONS
                     + " (version, file, applied_at) VALUES (?, ?, ?)", migration.version(), migration.file(), Instant.now()));
             now.add(migration.version());
         }

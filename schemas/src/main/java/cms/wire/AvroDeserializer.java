@@ -3,6 +3,8 @@ package cms.wire;
 import cms.registry.SchemaRegistryClient;
 import cms.registry.SchemaRegistryException;
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SystemLimitException;
@@ -96,10 +98,10 @@ public final class AvroDeserializer<T extends SpecificRecord> {
                     + writer.getFullName() + ") cannot be read as " + reader.getFullName() + ": "
                     + compatibility.getResult().getIncompatibilities(), null);
         }
-        String scaleMismatch = decimalScaleMismatch(reader, writer, reader.getName(), java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
-        if (scaleMismatch != null) {
+        String logicalMismatch = logicalTypeMismatch(reader, writer, reader.getName(), java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+        if (logicalMismatch != null) {
             throw new UndecodableRecordException(INCOMPATIBLE_SCHEMA, schemaId, "writer schema id " + schemaId
-                    + " gives " + scaleMismatch + " another decimal scale than " + reader.getFullName(), null);
+                    + " cannot be read as " + reader.getFullName() + ": " + logicalMismatch, null);
         }
         DatumReader<T> created = new SpecificDatumReader<T>(writer, reader, data);
         readersByWriterId.put(schemaId, created);
@@ -107,11 +109,12 @@ public final class AvroDeserializer<T extends SpecificRecord> {
     }
 
     /**
-     * Avro's resolution ignores logical types, so a decimal written at another scale would be read
-     * silently wrong (the unscaled bytes taken at the reader's scale). Returns the first field path
-     * where both sides declare a decimal with different scales, or null.
+     * Avro's resolution ignores logical types, so some "compatible" writers would be read silently
+     * wrong: a decimal at another scale (the unscaled bytes taken at the reader's scale), a string
+     * promoted to the bytes of a decimal, a timestamp in micros read as millis. Returns the first
+     * field path where that happens, or null.
      */
-    static String decimalScaleMismatch(Schema reader, Schema writer, String path, Set<Schema> seen) {
+    static String logicalTypeMismatch(Schema reader, Schema writer, String path, Set<Schema> seen) {
         switch (reader.getType()) {
             case RECORD -> {
                 if (writer.getType() != Schema.Type.RECORD || !seen.add(reader)) {
@@ -125,7 +128,7 @@ public final class AvroDeserializer<T extends SpecificRecord> {
                         }
                     }
                     if (written != null) {
-                        String m = decimalScaleMismatch(field.schema(), written.schema(), path + "." + field.name(), seen);
+                        String m = logicalTypeMismatch(field.schema(), written.schema(), path + "." + field.name(), seen);
                         if (m != null) {
                             return m;
                         }
@@ -137,7 +140,7 @@ public final class AvroDeserializer<T extends SpecificRecord> {
                 for (Schema branch : reader.getTypes()) {
                     for (Schema w : writer.getType() == Schema.Type.UNION ? writer.getTypes() : java.util.List.of(writer)) {
                         if (branch.getType() == w.getType()) {
-                            String m = decimalScaleMismatch(branch, w, path, seen);
+                            String m = logicalTypeMismatch(branch, w, path, seen);
                             if (m != null) {
                                 return m;
                             }
@@ -148,17 +151,29 @@ public final class AvroDeserializer<T extends SpecificRecord> {
             }
             case ARRAY -> {
                 return writer.getType() == Schema.Type.ARRAY
-                        ? decimalScaleMismatch(reader.getElementType(), writer.getElementType(), path + "[]", seen) : null;
+                        ? logicalTypeMismatch(reader.getElementType(), writer.getElementType(), path + "[]", seen) : null;
             }
             case MAP -> {
                 return writer.getType() == Schema.Type.MAP
-                        ? decimalScaleMismatch(reader.getValueType(), writer.getValueType(), path + "{}", seen) : null;
+                        ? logicalTypeMismatch(reader.getValueType(), writer.getValueType(), path + "{}", seen) : null;
             }
             case BYTES, FIXED -> {
-                if (reader.getLogicalType() instanceof org.apache.avro.LogicalTypes.Decimal r
-                        && writer.getLogicalType() instanceof org.apache.avro.LogicalTypes.Decimal w
-                        && r.getScale() != w.getScale()) {
-                    return path + " (scale " + w.getScale() + ", expected " + r.getScale() + ")";
+                if (reader.getLogicalType() instanceof LogicalTypes.Decimal r) {
+                    if (!(writer.getLogicalType() instanceof LogicalTypes.Decimal w)) {
+                        return path + " (written as " + describe(writer) + ", expected decimal scale " + r.getScale() + ")";
+                    }
+                    if (r.getScale() != w.getScale()) {
+                        return path + " (scale " + w.getScale() + ", expected " + r.getScale() + ")";
+                    }
+                }
+                return null;
+            }
+            case LONG -> {
+                // a plain long is epoch millis by convention; another time unit would be off by 1000x
+                LogicalType r = reader.getLogicalType();
+                LogicalType w = writer.getLogicalType();
+                if (r != null && w != null && !r.getName().equals(w.getName())) {
+                    return path + " (written as " + w.getName() + ", expected " + r.getName() + ")";
                 }
                 return null;
             }
@@ -166,6 +181,10 @@ public final class AvroDeserializer<T extends SpecificRecord> {
                 return null;
             }
         }
+    }
+
+    private static String describe(Schema schema) {
+        return schema.getLogicalType() != null ? schema.getLogicalType().getName() : schema.getType().getName();
     }
 
     private static void limitIfUnset(String property, int value) {
