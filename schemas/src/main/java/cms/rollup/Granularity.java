@@ -1,0 +1,67 @@
+package cms.rollup;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The event-time windows of the roll-ups, all in UTC (MONTH is the billing period), and the
+ * Cassandra partition bucket each window is stored in: YYYY-MM for HOUR and DAY windows, YYYY for
+ * MONTH windows, so one dashboard query over a month (or a year of months) reads one partition.
+ * The pipeline writes with it and the API reads with it: one definition for both.
+ */
+public enum Granularity {
+    HOUR, DAY, MONTH;
+
+    /** Start (epoch millis) of the window holding {@code t}. */
+    public long start(long t) {
+        LocalDateTime dt = LocalDateTime.ofInstant(Instant.ofEpochMilli(t), ZoneOffset.UTC);
+        LocalDateTime s = switch (this) {
+            case HOUR -> dt.truncatedTo(ChronoUnit.HOURS);
+            case DAY -> dt.truncatedTo(ChronoUnit.DAYS);
+            case MONTH -> dt.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1);
+        };
+        return s.toInstant(ZoneOffset.UTC).toEpochMilli();
+    }
+
+    /** End (exclusive, epoch millis) of the window holding {@code t}. */
+    public long end(long t) {
+        LocalDateTime s = LocalDateTime.ofInstant(Instant.ofEpochMilli(start(t)), ZoneOffset.UTC);
+        LocalDateTime e = switch (this) {
+            case HOUR -> s.plusHours(1);
+            case DAY -> s.plusDays(1);
+            case MONTH -> s.plusMonths(1);
+        };
+        return e.toInstant(ZoneOffset.UTC).toEpochMilli();
+    }
+
+    /** The partition bucket of the window holding {@code t}. */
+    public String bucket(long t) {
+        String month = BillingPeriod.of(t).toString();
+        return this == MONTH ? month.substring(0, 4) : month;
+    }
+
+    /** Every bucket holding a window that starts in [from, to), in order. */
+    public List<String> buckets(Instant from, Instant to) {
+        List<String> out = new ArrayList<>();
+        if (!to.isAfter(from)) {
+            return out;
+        }
+        YearMonth first = YearMonth.from(from.atZone(ZoneOffset.UTC));
+        YearMonth last = YearMonth.from(to.minusMillis(1).atZone(ZoneOffset.UTC));
+        if (this == MONTH) {
+            for (int y = first.getYear(); y <= last.getYear(); y++) {
+                out.add(String.format("%04d", y));
+            }
+        } else {
+            for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
+                out.add(m.toString());
+            }
+        }
+        return out;
+    }
+}
