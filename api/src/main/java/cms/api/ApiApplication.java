@@ -1,0 +1,116 @@
+package cms.api;
+
+import cms.api.admin.CommissionPlanResource;
+import cms.api.admin.NodeResource;
+import cms.api.admin.PriceBookResource;
+import cms.api.auth.Caller;
+import cms.api.auth.JwtAuthenticator;
+import cms.api.auth.JwtTokens;
+import cms.api.auth.MeResource;
+import cms.api.auth.TokenCommand;
+import cms.api.cassandra.CassandraHealthCheck;
+import cms.api.cassandra.CassandraRollupStore;
+import cms.api.cassandra.CassandraSession;
+import cms.api.errors.JsonInputExceptionMapper;
+import cms.api.hierarchy.HierarchyModel;
+import cms.api.hierarchy.Scope;
+import cms.api.kafka.KafkaHealthCheck;
+import cms.api.kafka.KafkaReferencePublisher;
+import cms.api.kafka.ReferenceFeed;
+import cms.api.query.CommissionResource;
+import cms.api.query.PeriodResource;
+import cms.api.query.StatementResource;
+import cms.api.query.UsageResource;
+import cms.registry.SchemaRegistryClient;
+import cms.wire.AvroSerializer;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.auth.JSONUnauthorizedHandler;
+import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jersey.setup.JerseyEnvironment;
+
+import java.time.Clock;
+
+/** The API: {@code server config.yml} runs it, {@code token config.yml --role ... --org ...} mints a token. */
+public class ApiApplication extends Application<ApiConfiguration> {
+    public static void main(String[] args) throws Exception {
+        new ApiApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "cms-api";
+    }
+
+    @Override
+    public void initialize(Bootstrap<ApiConfiguration> bootstrap) {
+        // ${VAR} and ${VAR:-default} in config.yml; non-strict, so defaults apply when unset
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        bootstrap.addCommand(new TokenCommand());
+        configure(bootstrap.getObjectMapper());
+    }
+
+    /** A field the API does not know is a client mistake worth a 400, not something to drop silently. */
+    public static ObjectMapper configure(ObjectMapper mapper) {
+        return mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    @Override
+    public void run(ApiConfiguration config, Environment environment) {
+        Clock clock = Clock.systemUTC();
+        HierarchyModel model = new HierarchyModel(clock);
+        Scope scope = new Scope(model);
+
+        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(config.getRegistry().getUrl()));
+        ApiConfiguration.Kafka kafka = config.getKafka();
+        KafkaReferencePublisher publisher = new KafkaReferencePublisher(kafka.getBootstrapServers(),
+                new AvroSerializer(registry, config.getRegistry().isAutoRegister()), model,
+                kafka.getPublishTimeout().toJavaDuration());
+        ReferenceFeed feed = new ReferenceFeed(kafka.getBootstrapServers(), registry, model,
+                kafka.getStartupCatchUp().toJavaDuration());
+        environment.lifecycle().manage(publisher);
+        environment.lifecycle().manage(feed);
+
+        ApiConfiguration.Cassandra cassandra = config.getCassandra();
+        CassandraSession session = new CassandraSession(cassandra.getContactPoints(), cassandra.getLocalDatacenter(),
+                cassandra.getKeyspace(), cassandra.getRequestTimeout().toJavaDuration(), cassandra.getConnectAttempts());
+        environment.lifecycle().manage(session);
+        CassandraRollupStore store = new CassandraRollupStore(session);
+
+        environment.healthChecks().register("cassandra", new CassandraHealthCheck(session));
+        environment.healthChecks().register("kafka", new KafkaHealthCheck(kafka.getBootstrapServers(), feed));
+
+        ApiConfiguration.Auth auth = config.getAuth();
+        JwtTokens tokens = new JwtTokens(auth.getSigningKey(), auth.getIssuer(), auth.getLeeway().toJavaDuration());
+        registerAuth(environment.jersey(), tokens);
+        environment.jersey().register(new JsonInputExceptionMapper());
+
+        environment.jersey().register(new MeResource());
+        environment.jersey().register(new NodeResource(scope, publisher, clock));
+        environment.jersey().register(new PriceBookResource(scope, publisher, clock));
+        environment.jersey().register(new CommissionPlanResource(scope, publisher, clock));
+        environment.jersey().register(new UsageResource(scope, store));
+        environment.jersey().register(new CommissionResource(scope, store));
+        environment.jersey().register(new StatementResource(scope, store));
+        environment.jersey().register(new PeriodResource(store));
+    }
+
+    /** Bearer JWTs on every resource method that takes an {@code @Auth Caller} (all of them); 401 JSON otherwise. */
+    public static void registerAuth(JerseyEnvironment jersey, JwtTokens tokens) {
+        jersey.register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
+                .setAuthenticator(new JwtAuthenticator(tokens))
+                .setPrefix("Bearer")
+                .setRealm("cms")
+                .setUnauthorizedHandler(new JSONUnauthorizedHandler())
+                .buildAuthFilter()));
+        jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+    }
+}

@@ -1,0 +1,214 @@
+package cms.api.admin;
+
+import cms.api.auth.Caller;
+import cms.api.errors.ApiErrors;
+import cms.api.errors.Problems;
+import cms.api.hierarchy.Ids;
+import cms.api.hierarchy.PriceBook;
+import cms.api.hierarchy.ReferencePublisher;
+import cms.api.hierarchy.Scope;
+import cms.avro.PriceBookVersion;
+import cms.avro.PriceTier;
+import cms.avro.PricingModel;
+import cms.avro.Rate;
+import com.codahale.metrics.annotation.Timed;
+import io.dropwizard.auth.Auth;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Price books: each PUT adds (or repeats) one effective-dated version. Platform-admin writes. */
+@Path("/v1/price-books")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public final class PriceBookResource {
+    /** The Avro decimals: quantities (precision 28, scale 9) and unit prices (precision 38, scale 18). */
+    static final Decimals QUANTITY = new Decimals(28, 9);
+    static final Decimals PRICE = new Decimals(38, 18);
+
+    public record Body(String name, String currency, Instant effectiveFrom, List<RateBody> rates) {}
+
+    public record RateBody(String meterId, String region, PricingModel model, BigDecimal includedQuantity,
+                           List<TierBody> tiers, String unit) {}
+
+    public record TierBody(BigDecimal upTo, BigDecimal unitPrice) {}
+
+    private final Scope scope;
+    private final ReferencePublisher publisher;
+    private final Clock clock;
+
+    public PriceBookResource(Scope scope, ReferencePublisher publisher, Clock clock) {
+        this.scope = scope;
+        this.publisher = publisher;
+        this.clock = clock;
+    }
+
+    @GET
+    @Timed
+    @Path("{id}")
+    public Map<String, Object> get(@Auth Caller caller, @PathParam("id") String id) {
+        return Views.priceBook(scope.priceBook(caller, id));
+    }
+
+    @PUT
+    @Timed
+    @Path("{id}")
+    public Response put(@Auth Caller caller, @PathParam("id") String id, Body body) {
+        Optional<PriceBook> existing = scope.priceBookForWrite(caller, id);
+        if (!Ids.isValid(id)) {
+            throw ApiErrors.badRequest("id", "must match " + Ids.PATTERN);
+        }
+        NodeResource.requireBody(body);
+        Problems problems = new Problems();
+        if (body.effectiveFrom() == null) {
+            problems.add("effectiveFrom", "is required");
+        }
+        if (body.currency() == null) {
+            problems.add("currency", "is required");
+        } else if (!isIso4217(body.currency())) {
+            problems.add("currency", "'" + body.currency() + "' is not an ISO 4217 currency code with a minor unit");
+        } else if (existing.isPresent() && !existing.get().currency().equals(body.currency())) {
+            problems.add("currency", "price book '" + id + "' is in " + existing.get().currency() + "; a book has one currency");
+        }
+        List<Rate> rates = rates(body.rates(), problems);
+        problems.throwIfAny();
+
+        PriceBookVersion version = PriceBookVersion.newBuilder()
+                .setPriceBookId(id)
+                .setName(body.name())
+                .setCurrency(body.currency())
+                .setEffectiveFrom(body.effectiveFrom())
+                .setRates(rates)
+                .setRecordedAt(clock.instant())
+                .setRecordedBy(caller.getName())
+                .build();
+        boolean repeat = existing.isPresent() && existing.get().versions().stream().anyMatch(v -> same(v, version));
+        if (!repeat) {
+            publisher.publish(version);
+        }
+        return Response.status(existing.isPresent() ? Response.Status.OK : Response.Status.CREATED)
+                .entity(Views.priceBook(scope.priceBook(caller, id))).build();
+    }
+
+    private static List<Rate> rates(List<RateBody> bodies, Problems problems) {
+        List<Rate> out = new ArrayList<>();
+        if (bodies == null || bodies.isEmpty()) {
+            problems.add("rates", "at least one rate is required");
+            return out;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < bodies.size(); i++) {
+            String at = "rates[" + i + "]";
+            RateBody r = bodies.get(i);
+            if (r == null) {
+                problems.add(at, "must not be null");
+                continue;
+            }
+            if (r.meterId() == null || r.meterId().isBlank() || r.meterId().length() > 128) {
+                problems.add(at + ".meterId", "is required (1 to 128 characters)");
+            } else if (!seen.add(r.meterId() + "\u0000" + r.region())) {
+                problems.add(at, "a second rate for meter '" + r.meterId() + "' and region " + r.region());
+            }
+            if (r.region() != null && r.region().isBlank()) {
+                problems.add(at + ".region", "must not be blank (omit it for every region)");
+            }
+            if (r.model() == null) {
+                problems.add(at + ".model", "is required (PER_UNIT, GRADUATED or VOLUME)");
+            }
+            BigDecimal included = r.includedQuantity() == null ? BigDecimal.ZERO : r.includedQuantity();
+            QUANTITY.check(included, at + ".includedQuantity", problems);
+            List<PriceTier> tiers = tiers(r, at, problems);
+            if (problems.isEmpty()) {
+                out.add(Rate.newBuilder()
+                        .setMeterId(r.meterId())
+                        .setRegion(r.region())
+                        .setModel(r.model())
+                        .setIncludedQuantity(QUANTITY.scaled(included))
+                        .setTiers(tiers)
+                        .setUnit(r.unit())
+                        .build());
+            }
+        }
+        return out;
+    }
+
+    private static List<PriceTier> tiers(RateBody r, String at, Problems problems) {
+        List<PriceTier> out = new ArrayList<>();
+        List<TierBody> tiers = r.tiers();
+        if (tiers == null || tiers.isEmpty()) {
+            problems.add(at + ".tiers", "at least one tier is required");
+            return out;
+        }
+        if (r.model() == PricingModel.PER_UNIT && tiers.size() != 1) {
+            problems.add(at + ".tiers", "PER_UNIT has exactly one tier");
+        }
+        BigDecimal previous = null;
+        for (int j = 0; j < tiers.size(); j++) {
+            String t = at + ".tiers[" + j + "]";
+            TierBody tier = tiers.get(j);
+            if (tier == null) {
+                problems.add(t, "must not be null");
+                continue;
+            }
+            boolean last = j == tiers.size() - 1;
+            if (last && tier.upTo() != null) {
+                problems.add(t + ".upTo", "the last tier has no upper bound (omit upTo)");
+            }
+            if (!last && tier.upTo() == null) {
+                problems.add(t + ".upTo", "is required on every tier but the last");
+            }
+            if (tier.upTo() != null) {
+                QUANTITY.check(tier.upTo(), t + ".upTo", problems);
+                if (tier.upTo().signum() <= 0) {
+                    problems.add(t + ".upTo", "must be greater than 0");
+                } else if (previous != null && tier.upTo().compareTo(previous) <= 0) {
+                    problems.add(t + ".upTo", "tiers must ascend: " + tier.upTo().toPlainString()
+                            + " is not above " + previous.toPlainString());
+                }
+                previous = tier.upTo();
+            }
+            if (tier.unitPrice() == null) {
+                problems.add(t + ".unitPrice", "is required");
+            } else {
+                PRICE.check(tier.unitPrice(), t + ".unitPrice", problems);
+            }
+            if (problems.isEmpty()) {
+                out.add(PriceTier.newBuilder()
+                        .setUpTo(tier.upTo() == null ? null : QUANTITY.scaled(tier.upTo()))
+                        .setUnitPrice(PRICE.scaled(tier.unitPrice()))
+                        .build());
+            }
+        }
+        return out;
+    }
+
+    static boolean isIso4217(String code) {
+        return code.matches("[A-Z]{3}")
+                && Currency.getAvailableCurrencies().stream()
+                        // funds and metals without a minor unit (XAU, XXX) cannot be rounded on a statement
+                        .anyMatch(c -> c.getCurrencyCode().equals(code) && c.getDefaultFractionDigits() >= 0);
+    }
+
+    /** Same version apart from when and by whom it was recorded: a repeated PUT. */
+    private static boolean same(PriceBookVersion a, PriceBookVersion b) {
+        PriceBookVersion normalized = PriceBookVersion.newBuilder(b).setRecordedAt(a.getRecordedAt())
+                .setRecordedBy(a.getRecordedBy()).build();
+        return a.toString().equals(normalized.toString());
+    }
+}

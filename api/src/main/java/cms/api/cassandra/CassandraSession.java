@@ -1,0 +1,78 @@
+package cms.api.cassandra;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import io.dropwizard.lifecycle.Managed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/** The one CqlSession of the API: opened on start (with a few attempts), closed on stop. */
+public final class CassandraSession implements Managed {
+    private static final Logger LOG = LoggerFactory.getLogger(CassandraSession.class);
+
+    private final List<InetSocketAddress> contactPoints;
+    private final String localDatacenter;
+    private final String keyspace;
+    private final Duration requestTimeout;
+    private final int attempts;
+    private volatile CqlSession session;
+
+    public CassandraSession(List<String> contactPoints, String localDatacenter, String keyspace, Duration requestTimeout,
+                            int attempts) {
+        this.contactPoints = contactPoints.stream().map(CassandraSession::address).toList();
+        this.localDatacenter = localDatacenter;
+        this.keyspace = keyspace;
+        this.requestTimeout = requestTimeout;
+        this.attempts = attempts;
+    }
+
+    @Override
+    public void start() throws InterruptedException {
+        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
+                .build();
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                session = CqlSession.builder()
+                        .addContactPoints(contactPoints)
+                        .withLocalDatacenter(localDatacenter)
+                        .withKeyspace(keyspace)
+                        .withConfigLoader(config)
+                        .build();
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+                LOG.warn("Cassandra at {} not reachable (attempt {}/{}): {}", contactPoints, attempt, attempts, e.toString());
+                Thread.sleep(Math.min(1000L * attempt, 5000L));
+            }
+        }
+        throw new IllegalStateException("cannot connect to Cassandra at " + contactPoints, last);
+    }
+
+    @Override
+    public void stop() {
+        CqlSession s = session;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    public CqlSession get() {
+        CqlSession s = session;
+        if (s == null) {
+            throw new IllegalStateException("the Cassandra session is not open");
+        }
+        return s;
+    }
+
+    private static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+}

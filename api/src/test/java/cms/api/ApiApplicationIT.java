@@ -1,0 +1,357 @@
+package cms.api;
+
+import cms.api.auth.Caller;
+import cms.api.auth.JwtTokens;
+import cms.api.auth.Role;
+import cms.avro.CommissionPlan;
+import cms.avro.HierarchyChange;
+import cms.avro.NodeLevel;
+import cms.avro.PriceBookVersion;
+import cms.registry.SchemaRegistryClient;
+import cms.stack.LocalStackAddresses;
+import cms.topics.Topics;
+import cms.topics.VersionKeys;
+import cms.wire.AvroDeserializer;
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.client.WebTarget;
+import jakarta.ws.rs.core.Response;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole application on the real Kafka, registry and Cassandra of the local stack
+ * (infra/bin/stack up; addresses from the CMS_* environment variables).
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class ApiApplicationIT {
+    private static final String CONFIG = ResourceHelpers.resourceFilePath("it-config.yml");
+    static final DropwizardAppExtension<ApiConfiguration> APP = new DropwizardAppExtension<>(ApiApplication.class, CONFIG);
+
+    private static final LocalStackAddresses STACK = LocalStackAddresses.fromEnvironment();
+    /** A fresh prefix per run, so runs against the same stack never meet. */
+    private static final String RUN = "it" + ThreadLocalRandom.current().nextInt(1_000_000, 10_000_000);
+    private static final String FROM = "2026-01-01T00:00:00Z";
+    private static CqlSession cql;
+
+    @BeforeAll
+    static void connect() {
+        cql = CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(STACK.host(), STACK.cassandraPort()))
+                .withLocalDatacenter(LocalStackAddresses.CASSANDRA_DATACENTER)
+                .withKeyspace(STACK.keyspace())
+                .build();
+    }
+
+    @AfterAll
+    static void close() {
+        if (cql != null) {
+            cql.close();
+        }
+    }
+
+    private static String token(Caller caller) {
+        ApiConfiguration.Auth auth = APP.getConfiguration().getAuth();
+        return "Bearer " + new JwtTokens(auth.getSigningKey(), auth.getIssuer(), Duration.ZERO).mint(caller, Duration.ofMinutes(10));
+    }
+
+    private static WebTarget target(String path) {
+        return APP.client().target("http://127.0.0.1:" + APP.getLocalPort()).path(path);
+    }
+
+    private static Response put(String path, Caller caller, Map<String, Object> body) {
+        return target(path).request().header("Authorization", token(caller)).put(Entity.json(body));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> getJson(WebTarget target, Caller caller, int expectedStatus) {
+        Response r = target.request().header("Authorization", token(caller)).get();
+        String body = r.readEntity(String.class);
+        assertThat(r.getStatus()).as(body).isEqualTo(expectedStatus);
+        try {
+            return APP.getObjectMapper().readValue(body, Map.class);
+        } catch (Exception e) {
+            throw new AssertionError(body, e);
+        }
+    }
+
+    private static Map<String, Object> body(Object... kv) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("effectiveFrom", FROM);
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    private static void expect(Response r, int status) {
+        String body = r.readEntity(String.class);
+        assertThat(r.getStatus()).as(body).isEqualTo(status);
+    }
+
+    /** Creates d, p, t, s (and a price book) under the run's prefix; returns their ids. */
+    private static String[] onboard(String tag) {
+        String d = RUN + tag + "d", p = RUN + tag + "p", t = RUN + tag + "t", s = RUN + tag + "s", pb = RUN + tag + "pb";
+        Caller admin = Caller.platformAdmin();
+        expect(put("/v1/price-books/" + pb, admin, body("currency", "EUR", "rates", List.of(Map.of(
+                "meterId", "compute.vcpu.hours", "model", "GRADUATED",
+                "tiers", List.of(Map.of("upTo", "100", "unitPrice", "0.05"), Map.of("unitPrice", "0.04")))))), 201);
+        expect(put("/v1/distributors/" + d, admin, body("name", "Distributor " + tag)), 201);
+        expect(put("/v1/partners/" + p, new Caller(Role.DISTRIBUTOR, d), body("distributorId", d)), 201);
+        expect(put("/v1/tenants/" + t, new Caller(Role.PARTNER, p), body("partnerId", p)), 201);
+        expect(put("/v1/subscriptions/" + s, new Caller(Role.PARTNER, p), body("tenantId", t, "priceBookId", pb)), 201);
+        return new String[] {d, p, t, s, pb};
+    }
+
+    @Test
+    void onboardingAppearsOnTheTopicsAsAvroThePipelineDecodes() {
+        String[] ids = onboard("o");
+        String d = ids[0], p = ids[1], t = ids[2], s = ids[3], pb = ids[4];
+        String plan = RUN + "o-plan";
+        expect(put("/v1/commission-plans/" + plan, new Caller(Role.PARTNER, p), body("partnerShare",
+                Map.of("model", "GRADUATED", "tiers", List.of(Map.of("upTo", "1000", "rate", "0.1"), Map.of("rate", "0.125"))))), 201);
+        expect(put("/v1/partners/" + p + "/commission-plan", new Caller(Role.PARTNER, p), body("planId", plan)), 200);
+
+        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(STACK.registryUrl()));
+        Map<String, HierarchyChange> hierarchy = new HashMap<>();
+        Map<String, PriceBookVersion> books = new HashMap<>();
+        Map<String, CommissionPlan> plans = new HashMap<>();
+        AvroDeserializer<HierarchyChange> h = new AvroDeserializer<>(registry, HierarchyChange.class);
+        AvroDeserializer<PriceBookVersion> b = new AvroDeserializer<>(registry, PriceBookVersion.class);
+        AvroDeserializer<CommissionPlan> c = new AvroDeserializer<>(registry, CommissionPlan.class);
+        // every PUT answered after Kafka acknowledged it, so reading to the current end finds them all
+        for (ConsumerRecord<String, byte[]> r : records(Topics.HIERARCHY)) {
+            if (r.key().contains("/" + RUN + "o")) {
+                HierarchyChange v = h.deserialize(r.value());
+                assertThat(r.key()).isEqualTo(VersionKeys.hierarchy(v));
+                hierarchy.put(v.getLevel() + "/" + v.getId(), v); // later offsets win, as compaction has it
+            }
+        }
+        for (ConsumerRecord<String, byte[]> r : records(Topics.PRICE_BOOKS)) {
+            if (r.key().startsWith(RUN + "o")) {
+                PriceBookVersion v = b.deserialize(r.value());
+                assertThat(r.key()).isEqualTo(VersionKeys.priceBook(v));
+                books.put(v.getPriceBookId(), v);
+            }
+        }
+        for (ConsumerRecord<String, byte[]> r : records(Topics.COMMISSION_PLANS)) {
+            if (r.key().startsWith(RUN + "o")) {
+                CommissionPlan v = c.deserialize(r.value());
+                assertThat(r.key()).isEqualTo(VersionKeys.commissionPlan(v));
+                plans.put(v.getPlanId(), v);
+            }
+        }
+        assertThat(hierarchy).containsOnlyKeys("DISTRIBUTOR/" + d, "PARTNER/" + p, "TENANT/" + t, "SUBSCRIPTION/" + s);
+        assertThat(hierarchy.get("PARTNER/" + p).getParentId()).isEqualTo(d);
+        // the assignment is the partner's latest version (same effectiveFrom, so it replaced the first on the key)
+        assertThat(hierarchy.get("PARTNER/" + p).getCommissionPlanId()).isEqualTo(plan);
+        assertThat(hierarchy.get("TENANT/" + t).getParentId()).isEqualTo(p);
+        HierarchyChange sub = hierarchy.get("SUBSCRIPTION/" + s);
+        assertThat(sub.getLevel()).isEqualTo(NodeLevel.SUBSCRIPTION);
+        assertThat(sub.getParentId()).isEqualTo(t);
+        assertThat(sub.getPriceBookId()).isEqualTo(pb);
+        assertThat(sub.getEffectiveFrom()).isEqualTo(Instant.parse(FROM));
+        assertThat(sub.getRecordedBy()).isEqualTo("partner:" + p);
+        PriceBookVersion book = books.get(pb);
+        assertThat(book.getCurrency()).isEqualTo("EUR");
+        assertThat(book.getRates().get(0).getTiers()).hasSize(2);
+        assertThat(book.getRates().get(0).getTiers().get(0).getUpTo()).isEqualByComparingTo("100");
+        assertThat(book.getRates().get(0).getTiers().get(1).getUnitPrice()).isEqualByComparingTo("0.04");
+        CommissionPlan written = plans.get(plan);
+        assertThat(written.getOwnerId()).isEqualTo(p);
+        assertThat(written.getPartnerShare().getTiers().get(1).getRate()).isEqualByComparingTo("0.125");
+        assertThat(written.getDistributorShare()).isNull();
+    }
+
+    /** Every record of a (single-partition) topic from the beginning to its current end. */
+    private static List<ConsumerRecord<String, byte[]>> records(String topic) {
+        List<ConsumerRecord<String, byte[]>> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafkaBootstrap(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (consumer.position(partition) < end) {
+                assertThat(Instant.now()).as("reading " + topic + " to offset " + end).isBefore(deadline);
+                consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aWriteTheCallerMayNotMakePublishesNothing() {
+        String[] mine = onboard("w");
+        String[] theirs = onboard("x");
+        Caller otherPartner = new Caller(Role.PARTNER, theirs[1]);
+        long before = records(Topics.HIERARCHY).size();
+        expect(put("/v1/tenants/" + mine[2], otherPartner, body("partnerId", theirs[1])), 404);
+        expect(put("/v1/tenants/" + RUN + "w-new", otherPartner, body("partnerId", mine[1])), 422);
+        expect(put("/v1/subscriptions/" + RUN + "w-new", new Caller(Role.TENANT, mine[2]),
+                body("tenantId", mine[2], "priceBookId", mine[4])), 403);
+        expect(put("/v1/distributors/" + mine[0] + "/commission-plan", new Caller(Role.DISTRIBUTOR, mine[0]),
+                body("planId", "default")), 403);
+        List<ConsumerRecord<String, byte[]>> after = records(Topics.HIERARCHY);
+        assertThat(after).hasSize((int) before);
+        assertThat(getJson(target("/v1/tenants/" + mine[2]), Caller.platformAdmin(), 200)).containsEntry("partnerId", mine[1]);
+    }
+
+    @Test
+    void anotherInstanceLoadsTheHierarchyFromTheTopics() throws Exception {
+        String[] ids = onboard("r");
+        DropwizardTestSupport<ApiConfiguration> second = new DropwizardTestSupport<>(ApiApplication.class, CONFIG);
+        second.before();
+        try {
+            WebTarget other = APP.client().target("http://127.0.0.1:" + second.getLocalPort()).path("/v1/subscriptions/" + ids[3]);
+            Map<String, Object> view = getJson(other, new Caller(Role.PARTNER, ids[1]), 200);
+            assertThat(view).containsEntry("tenantId", ids[2]).containsEntry("priceBookId", ids[4]);
+            getJson(other, new Caller(Role.PARTNER, RUN + "nobody"), 404);
+        } finally {
+            second.after();
+        }
+    }
+
+    private static void insertRollup(String table, String level, String node, String granularity, String bucket,
+                                     Instant start, Instant end, String child, String meter, String currency, String status,
+                                     long events, String quantity, String amount, String partner, String distributor) {
+        String childColumn = child == null ? "" : "child_id, ";
+        String childValue = child == null ? "" : "?, ";
+        List<Object> values = new java.util.ArrayList<>(List.of(level, node, granularity, bucket, start));
+        if (child != null) {
+            values.add(child);
+        }
+        values.addAll(List.of(meter, currency, end, status, events, new BigDecimal(quantity), new BigDecimal(amount),
+                new BigDecimal(partner), new BigDecimal(distributor), 0L, BigDecimal.ZERO, Instant.now()));
+        cql.execute(cql.prepare("INSERT INTO " + table + " (level, node_id, granularity, bucket, window_start, " + childColumn
+                + "meter_id, currency, window_end, status, event_count, quantity, amount, partner_commission, "
+                + "distributor_commission, adjustment_count, adjustment_amount, updated_at) VALUES (?, ?, ?, ?, ?, " + childValue
+                + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").bind(values.toArray()));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void rollupsWrittenToCassandraAreReturnedExactly() {
+        String[] ids = onboard("q");
+        String p = ids[1], t = ids[2], s = ids[3];
+        Instant h0 = Instant.parse("2031-03-04T10:00:00Z");
+        Instant h1 = h0.plusSeconds(3600);
+        insertRollup("rollups", "TENANT", t, "HOUR", "2031-03", h0, h1, null, "compute.vcpu.hours", "EUR", "OPEN",
+                7, "3.500000000", "0.123456789012345678", "0.012345678901234568", "0.006172839450617284");
+        insertRollup("rollups", "TENANT", t, "HOUR", "2031-03", h0, h1, null, "storage.gb", "EUR", "OPEN",
+                2, "10", "1.000000000000000001", "0.1", "0.05");
+        insertRollup("rollups_by_child", "TENANT", t, "HOUR", "2031-03", h0, h1, s, "compute.vcpu.hours", "EUR", "OPEN",
+                7, "3.500000000", "0.123456789012345678", "0.012345678901234568", "0.006172839450617284");
+
+        Map<String, Object> usage = getJson(target("/v1/usage/tenant/" + t)
+                .queryParam("from", "2031-03-04T00:00:00Z").queryParam("to", "2031-03-05T00:00:00Z")
+                .queryParam("granularity", "HOUR").queryParam("breakdown", "meter,child"), new Caller(Role.TENANT, t), 200);
+        List<Map<String, Object>> windows = (List<Map<String, Object>>) usage.get("windows");
+        assertThat(windows).hasSize(1);
+        Map<String, Object> w = windows.get(0);
+        assertThat(w).containsEntry("start", "2031-03-04T10:00:00Z").containsEntry("end", "2031-03-04T11:00:00Z")
+                .containsEntry("status", "OPEN").containsEntry("eventCount", 9);
+        assertThat((List<Map<String, Object>>) w.get("amounts")).singleElement().satisfies(a -> assertThat(a)
+                .containsEntry("currency", "EUR").containsEntry("amount", "1.123456789012345679")
+                .containsEntry("partnerCommission", "0.112345678901234568")
+                .containsEntry("distributorCommission", "0.056172839450617284"));
+        assertThat((List<Map<String, Object>>) w.get("byMeter")).first().satisfies(m -> assertThat(m)
+                .containsEntry("meterId", "compute.vcpu.hours").containsEntry("quantity", "3.500000000")
+                .containsEntry("amount", "0.123456789012345678"));
+        assertThat((List<Map<String, Object>>) w.get("byChild")).singleElement().satisfies(m -> assertThat(m)
+                .containsEntry("childId", s).containsEntry("amount", "0.123456789012345678"));
+
+        Instant march = Instant.parse("2031-03-01T00:00:00Z");
+        Instant april = Instant.parse("2031-04-01T00:00:00Z");
+        insertRollup("rollups", "PARTNER", p, "MONTH", "2031", march, april, null, "compute.vcpu.hours", "EUR", "FINAL",
+                40, "80", "12.345", "1.2345", "0.61725");
+        insertRollup("rollups_by_child", "PARTNER", p, "MONTH", "2031", march, april, t, "compute.vcpu.hours", "EUR", "FINAL",
+                40, "80", "12.345", "1.2345", "0.61725");
+        cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, final_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+                .bind("2031-03", "FINAL", Instant.parse("2031-04-02T00:00:00Z"), Instant.parse("2031-04-02T00:00:05Z"), Instant.now()));
+        Map<String, Object> commission = getJson(target("/v1/commissions/partner/" + p).queryParam("period", "2031-03"),
+                new Caller(Role.DISTRIBUTOR, ids[0]), 200);
+        assertThat(commission).containsEntry("status", "FINAL");
+        assertThat((List<Object>) commission.get("totals")).containsExactly(
+                Map.of("currency", "EUR", "amount", "12.345", "commission", "1.2345"));
+        assertThat((List<Object>) commission.get("children")).containsExactly(
+                Map.of("childId", t, "currency", "EUR", "amount", "12.345", "commission", "1.2345"));
+
+        Map<String, Object> period = getJson(target("/v1/periods/2031-03"), new Caller(Role.TENANT, t), 200);
+        assertThat(period).isEqualTo(Map.of("period", "2031-03", "status", "FINAL",
+                "watermark", "2031-04-02T00:00:00Z", "finalAt", "2031-04-02T00:00:05Z"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aStatementsLinesAddUpToItsTotal() {
+        String[] ids = onboard("s");
+        String t = ids[2];
+        Instant may = Instant.parse("2031-05-01T00:00:00Z");
+        Instant june = Instant.parse("2031-06-01T00:00:00Z");
+        String[][] lines = {
+                {ids[3], "compute.vcpu.hours", "10.125"}, {ids[3], "storage.gb", "0.135"},
+                {ids[3] + "b", "compute.vcpu.hours", "2.0050000001"}, {ids[3] + "b", "network.gb", "7.775"}};
+        for (String[] l : lines) {
+            insertRollup("rollups_by_child", "TENANT", t, "MONTH", "2031", may, june, l[0], l[1], "EUR", "FINAL",
+                    1, "1", l[2], "0", "0");
+        }
+        cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, updated_at) VALUES (?, ?, ?, ?)")
+                .bind("2031-06", "OPEN", Instant.parse("2031-06-10T00:00:00Z"), Instant.now()));
+        getJson(target("/v1/statements/" + t).queryParam("period", "2031-06"), new Caller(Role.TENANT, t), 409);
+        cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, final_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+                .bind("2031-05", "FINAL", Instant.parse("2031-06-03T00:00:00Z"), Instant.parse("2031-06-03T00:00:00Z"), Instant.now()));
+
+        Map<String, Object> statement = getJson(target("/v1/statements/" + t).queryParam("period", "2031-05"),
+                new Caller(Role.PARTNER, ids[1]), 200);
+        List<Map<String, Object>> got = (List<Map<String, Object>>) statement.get("lines");
+        assertThat(got).extracting(l -> (String) l.get("amount")).containsExactly("10.12", "0.14", "2.01", "7.78");
+        BigDecimal sum = got.stream().map(l -> new BigDecimal((String) l.get("amount"))).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat((List<Map<String, Object>>) statement.get("totals")).containsExactly(
+                Map.of("currency", "EUR", "amount", sum.toPlainString()));
+        assertThat(sum.toPlainString()).isEqualTo("20.05");
+    }
+
+    @Test
+    void healthChecksReportCassandraAndKafka() {
+        Response r = APP.client().target("http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck").request().get();
+        String body = r.readEntity(String.class);
+        assertThat(r.getStatus()).as(body).isEqualTo(200);
+        assertThat(body).contains("\"cassandra\":{\"healthy\":true").contains("\"kafka\":{\"healthy\":true");
+    }
+
+    @Test
+    void noTokenIs401AndErrorsCarryNoStackTrace() {
+        Response r = target("/v1/me").request().get();
+        assertThat(r.getStatus()).isEqualTo(401);
+        Response bad = put("/v1/partners/" + RUN + "x", Caller.platformAdmin(), Map.of("distributorId", List.of("not", "a", "string")));
+        String body = bad.readEntity(String.class);
+        assertThat(bad.getStatus()).isEqualTo(400);
+        assertThat(body).startsWith("{\"code\":400,\"message\":\"distributorId:").doesNotContain("at cms.").doesNotContain("Exception");
+    }
+}

@@ -1,0 +1,116 @@
+package cms.api;
+
+import cms.api.admin.CommissionPlanResource;
+import cms.api.admin.NodeResource;
+import cms.api.admin.PriceBookResource;
+import cms.api.auth.Caller;
+import cms.api.auth.JwtAuthenticator;
+import cms.api.auth.JwtTokens;
+import cms.api.auth.MeResource;
+import cms.api.auth.Role;
+import cms.api.errors.JsonInputExceptionMapper;
+import cms.api.hierarchy.HierarchyModel;
+import cms.api.hierarchy.Scope;
+import cms.api.query.CommissionResource;
+import cms.api.query.PeriodResource;
+import cms.api.query.StatementResource;
+import cms.api.query.UsageResource;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.auth.JSONUnauthorizedHandler;
+import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
+import io.dropwizard.testing.junit5.ResourceExtension;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Every resource of the API, wired as ApiApplication wires them, in a ResourceExtension over an
+ * in-memory read model (seeded with {@link Seed#standard}) and roll-up store.
+ */
+public final class TestApi {
+    public static final String SIGNING_KEY = "resource-test-signing-key-0123456789-abcdef";
+    public static final JwtTokens TOKENS = new JwtTokens(SIGNING_KEY, "cms", Duration.ofSeconds(30));
+
+    public static final Caller ADMIN = Caller.platformAdmin();
+    public static final Caller D1 = new Caller(Role.DISTRIBUTOR, "d1");
+    public static final Caller P1 = new Caller(Role.PARTNER, "p1");
+    public static final Caller T1 = new Caller(Role.TENANT, "t1");
+
+    public final HierarchyModel model = new HierarchyModel();
+    public final RecordingPublisher publisher = new RecordingPublisher(model);
+    public final InMemoryRollupStore store = new InMemoryRollupStore();
+    public final ResourceExtension resources;
+    public final Scope scope;
+
+    public TestApi() {
+        this(true);
+    }
+
+    /** @param seeded start from {@link Seed#standard}, else from an empty model */
+    public TestApi(boolean seeded) {
+        if (seeded) {
+            Seed.standard(model);
+        }
+        scope = new Scope(model);
+        Clock clock = Clock.systemUTC();
+        resources = ResourceExtension.builder()
+                .setMapper(ApiApplication.configure(io.dropwizard.jackson.Jackson.newObjectMapper()))
+                .addProvider(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
+                        .setAuthenticator(new JwtAuthenticator(TOKENS))
+                        .setPrefix("Bearer").setRealm("cms")
+                        .setUnauthorizedHandler(new JSONUnauthorizedHandler())
+                        .buildAuthFilter()))
+                .addProvider(new AuthValueFactoryProvider.Binder<>(Caller.class))
+                .addProvider(new JsonInputExceptionMapper())
+                .addResource(new MeResource())
+                .addResource(new NodeResource(scope, publisher, clock))
+                .addResource(new PriceBookResource(scope, publisher, clock))
+                .addResource(new CommissionPlanResource(scope, publisher, clock))
+                .addResource(new UsageResource(scope, store))
+                .addResource(new CommissionResource(scope, store))
+                .addResource(new StatementResource(scope, store))
+                .addResource(new PeriodResource(store))
+                .build();
+    }
+
+    public static String bearer(Caller caller) {
+        return "Bearer " + TOKENS.mint(caller, Duration.ofMinutes(10));
+    }
+
+    public Invocation.Builder request(String path, Caller caller) {
+        // target(path) would escape a '?', so the query string is split off into query parameters
+        int q = path.indexOf('?');
+        jakarta.ws.rs.client.WebTarget target = resources.target(q < 0 ? path : path.substring(0, q));
+        if (q >= 0) {
+            for (String pair : path.substring(q + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                target = target.queryParam(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
+        Invocation.Builder b = target.request(MediaType.APPLICATION_JSON_TYPE);
+        return caller == null ? b : b.header("Authorization", bearer(caller));
+    }
+
+    public Response get(String path, Caller caller) {
+        return request(path, caller).get();
+    }
+
+    public Response put(String path, Caller caller, Object body) {
+        return request(path, caller).put(Entity.json(body));
+    }
+
+    public Response putRaw(String path, Caller caller, String json) {
+        return request(path, caller).put(Entity.entity(json, MediaType.APPLICATION_JSON_TYPE));
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> json(Response response) {
+        return response.readEntity(Map.class);
+    }
+}

@@ -1,0 +1,56 @@
+package cms.pipeline;
+
+import cms.pipeline.model.RatedEvent;
+import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.ValidUsage;
+import org.apache.flink.api.java.functions.KeySelector;
+
+/** The key selectors of the job's shuffles. */
+public final class Keys {
+    public static final class Subscription implements KeySelector<ValidUsage, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(ValidUsage u) {
+            return u.event.getSubscriptionId();
+        }
+    }
+
+    public static final class Partner implements KeySelector<RatedEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(RatedEvent e) {
+            return e.partnerId;
+        }
+    }
+
+    public static final class Distributor implements KeySelector<RatedEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(RatedEvent e) {
+            return e.distributorId;
+        }
+    }
+
+    public static final class BookedPeriod implements KeySelector<RatedEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(RatedEvent e) {
+            return e.bookedPeriod;
+        }
+    }
+
+    public static final class Rollup implements KeySelector<RollupRow, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(RollupRow r) {
+            return r.key();
+        }
+    }
+
+    private Keys() {}
+}

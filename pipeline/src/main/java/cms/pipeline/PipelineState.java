@@ -1,0 +1,98 @@
+package cms.pipeline;
+
+import cms.avro.DeadLetter;
+import cms.pipeline.model.PendingUsage;
+import cms.pipeline.model.ReferenceUpdate;
+import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.ValidUsage;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.util.OutputTag;
+
+import java.math.BigDecimal;
+
+/**
+ * Every state descriptor, side output and operator uid of the job, in one place the tests share.
+ * Descriptors are made fresh per call: a descriptor holds its serializer once initialised, and
+ * serializers are not thread-safe, so one static instance must not be shared by parallel subtasks.
+ * Names and uids are part of the savepoint format: never rename one.
+ */
+public final class PipelineState {
+    /** Records that cannot be rated, with a reason; to cms.usage.dead-letter.v1. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    /** Repeats of an eventId already seen within the de-duplication horizon. */
+    public static final OutputTag<ValidUsage> DUPLICATES =
+            new OutputTag<>("duplicates", TypeInformation.of(ValidUsage.class));
+
+    /** Operator uids (stable across versions, for savepoints). */
+    public static final class Uids {
+        public static final String USAGE_SOURCE = "usage-source";
+        public static final String REFERENCE_SOURCE = "reference-source";
+        public static final String DECODE = "decode-usage";
+        public static final String WATERMARKS = "usage-watermarks";
+        public static final String DEDUPLICATE = "deduplicate";
+        public static final String RATE = "enrich-and-rate";
+        public static final String PARTNER_COMMISSION = "partner-commission";
+        public static final String DISTRIBUTOR_COMMISSION = "distributor-commission";
+        public static final String CONTRIBUTIONS = "rollup-contributions";
+        public static final String ROLLUP = "rollup";
+        public static final String PERIODS = "periods";
+        public static final String RATED_SINK = "rated-sink";
+        public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+        public static final String ROLLUP_SINK = "rollup-sink";
+        public static final String PERIOD_SINK = "period-sink";
+
+        private Uids() {}
+    }
+
+    /** Broadcast: every reference-data version, by "kind:version key". */
+    public static MapStateDescriptor<String, ReferenceUpdate> referenceData() {
+        return new MapStateDescriptor<>("reference-data", Types.STRING, TypeInformation.of(ReferenceUpdate.class));
+    }
+
+    /** De-duplication: per subscription, eventId to the event time (epoch millis) until which repeats are duplicates. */
+    public static MapStateDescriptor<String, Long> seenEventIds() {
+        return new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG);
+    }
+
+    /** Rating: per subscription, "period|meter" to the period's cumulative quantity. */
+    public static MapStateDescriptor<String, BigDecimal> cumulativeQuantity() {
+        return new MapStateDescriptor<>("cumulative-quantity", Types.STRING, Types.BIG_DEC);
+    }
+
+    /** Rating: usage waiting for its subscription or price book to be known. */
+    public static ListStateDescriptor<PendingUsage> pendingUsage() {
+        return new ListStateDescriptor<>("pending-usage", TypeInformation.of(PendingUsage.class));
+    }
+
+    /** Commission: per beneficiary, "period|currency" to its period-to-date subtree amount. */
+    public static MapStateDescriptor<String, BigDecimal> subtreeAmount() {
+        return new MapStateDescriptor<>("subtree-amount", Types.STRING, Types.BIG_DEC);
+    }
+
+    /** Roll-up: the window's accumulated row. */
+    public static ValueStateDescriptor<RollupRow> rollup() {
+        return new ValueStateDescriptor<>("rollup", TypeInformation.of(RollupRow.class));
+    }
+
+    /** Roll-up: the pending refresh (processing-time) timer, null when the row is unchanged since written. */
+    public static ValueStateDescriptor<Long> rollupRefresh() {
+        return new ValueStateDescriptor<>("rollup-refresh", Types.LONG);
+    }
+
+    /** Periods: the next refresh (processing-time) timer of an OPEN period. */
+    public static ValueStateDescriptor<Long> periodRefresh() {
+        return new ValueStateDescriptor<>("period-refresh", Types.LONG);
+    }
+
+    /** Periods: the watermark last written for an OPEN period. */
+    public static ValueStateDescriptor<Long> periodWatermark() {
+        return new ValueStateDescriptor<>("period-watermark", Types.LONG);
+    }
+
+    private PipelineState() {}
+}

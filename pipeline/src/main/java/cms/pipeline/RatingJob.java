@@ -1,0 +1,157 @@
+package cms.pipeline;
+
+import cms.avro.DeadLetter;
+import cms.pipeline.model.PeriodRow;
+import cms.pipeline.model.RatedEvent;
+import cms.pipeline.model.RawRecord;
+import cms.pipeline.model.ReferenceUpdate;
+import cms.pipeline.model.RollupRow;
+import cms.pipeline.hierarchy.ReferenceSnapshot;
+import cms.pipeline.sink.CassandraConnection;
+import cms.pipeline.sink.CassandraSink;
+import cms.pipeline.sink.DeadLetterSerializationSchema;
+import cms.pipeline.sink.PeriodStatements;
+import cms.pipeline.sink.RatedUsageSerializationSchema;
+import cms.pipeline.sink.RollupStatements;
+import cms.pipeline.validation.RawRecordDeserializationSchema;
+import cms.pipeline.validation.ReferenceDeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * The rating job. {@code flink run cms-pipeline.jar [--key value ...]} on a cluster; add
+ * {@code --local-web-ui [--web-ui-port 8081]} to run it in-process with Flink's web UI. Every key
+ * is in {@link PipelineConfig}; without any, it reads and writes the local stack.
+ */
+public final class RatingJob {
+    public static void main(String[] args) throws Exception {
+        ParameterTool params = ParameterTool.fromArgs(args);
+        PipelineConfig config;
+        try {
+            config = PipelineConfig.from(params.toMap());
+        } catch (IllegalArgumentException e) {
+            System.err.println("cms-pipeline: bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        boolean localWebUi = params.has("local-web-ui") && !"false".equalsIgnoreCase(params.get("local-web-ui"));
+        StreamExecutionEnvironment env = environment(config, localWebUi, params.getInt("web-ui-port", 8081));
+        env.setParallelism(config.parallelism());
+        Workflow.build(env, config, sources(config), sinks(config));
+        env.execute("cms rating pipeline");
+    }
+
+    /**
+     * The environment: the cluster's (flink run), or an in-process one serving Flink's web UI on
+     * 127.0.0.1:webUiPort for local runs.
+     */
+    public static StreamExecutionEnvironment environment(PipelineConfig config, boolean localWebUi, int webUiPort) {
+        Configuration flink = flinkConfiguration(config);
+        if (!localWebUi) {
+            return StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        }
+        flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.PORT, webUiPort);
+        flink.set(JobManagerOptions.ADDRESS, "127.0.0.1");
+        flink.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
+        flink.set(TaskManagerOptions.HOST, "127.0.0.1");
+        flink.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
+        return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+    }
+
+    /** Checkpointing (exactly once) and the state backend, from the validated configuration. */
+    public static Configuration flinkConfiguration(PipelineConfig config) {
+        Configuration flink = new Configuration();
+        flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
+        flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        flink.set(StateBackendOptions.STATE_BACKEND, config.stateBackend());
+        if (config.checkpointDir() != null) {
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
+        }
+        return flink;
+    }
+
+    @SuppressWarnings("deprecation") // the connector offers no replacement for OffsetResetStrategy yet
+    public static Workflow.Sources sources(PipelineConfig config) {
+        KafkaSource<RawRecord> usage = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setTopics(config.usageTopic())
+                .setGroupId(config.consumerGroup())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializationSchema())
+                .build();
+        // Reference data is read from the beginning: every effective-dated version may still be needed.
+        KafkaSource<ReferenceUpdate> reference = KafkaSource.<ReferenceUpdate>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setTopics(config.hierarchyTopic(), config.priceBookTopic(), config.commissionPlanTopic())
+                .setGroupId(config.consumerGroup() + "-reference")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ReferenceDeserializationSchema(config.registry(), config.hierarchyTopic(),
+                        config.priceBookTopic(), config.commissionPlanTopic()))
+                .build();
+        ReferenceSnapshot snapshot = new ReferenceSnapshot(config.kafkaBootstrap(), config.registry(), config.hierarchyTopic(),
+                config.priceBookTopic(), config.commissionPlanTopic(), Duration.ofMinutes(2));
+        return new Workflow.Sources(usage, reference, snapshot);
+    }
+
+    public static Workflow.Sinks sinks(PipelineConfig config) {
+        KafkaSink<RatedEvent> rated = KafkaSink.<RatedEvent>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setRecordSerializer(new RatedUsageSerializationSchema(config.registry(), config.ratedTopic()))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-rated")
+                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
+                .setKafkaProducerConfig(producerProperties(config))
+                .build();
+        KafkaSink<DeadLetter> deadLetters = KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setRecordSerializer(new DeadLetterSerializationSchema(config.registry(), config.deadLetterTopic()))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-dead-letter")
+                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
+                .setKafkaProducerConfig(producerProperties(config))
+                .build();
+        CassandraConnection cassandra = new CassandraConnection(config.cassandraContactPoint(), config.cassandraDatacenter(),
+                config.keyspace(), Duration.ofSeconds(10));
+        CassandraSink<RollupRow> rollups = CassandraSink.<RollupRow>builder()
+                .setConnection(cassandra)
+                .setStatements(new RollupStatements())
+                .setElementType(TypeInformation.of(RollupRow.class))
+                .setMaxInFlight(config.cassandraMaxInFlight())
+                .build();
+        CassandraSink<PeriodRow> periods = CassandraSink.<PeriodRow>builder()
+                .setConnection(cassandra)
+                .setStatements(new PeriodStatements())
+                .setElementType(TypeInformation.of(PeriodRow.class))
+                .setMaxInFlight(config.cassandraMaxInFlight())
+                .build();
+        return new Workflow.Sinks(rated, deadLetters, rollups, periods, null);
+    }
+
+    /** The sink's default transaction timeout of 1 hour is above the broker's 15-minute maximum: every transaction would fail. */
+    private static Properties producerProperties(PipelineConfig config) {
+        Properties p = new Properties();
+        p.setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeout().toMillis()));
+        return p;
+    }
+
+    private RatingJob() {}
+}

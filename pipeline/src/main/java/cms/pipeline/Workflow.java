@@ -1,0 +1,130 @@
+package cms.pipeline;
+
+import cms.avro.DeadLetter;
+import cms.pipeline.commission.Beneficiary;
+import cms.pipeline.commission.CommissionFunction;
+import cms.pipeline.dedup.DeduplicateFunction;
+import cms.pipeline.hierarchy.ReferenceSnapshot;
+import cms.pipeline.model.PeriodRow;
+import cms.pipeline.model.RatedEvent;
+import cms.pipeline.model.RawRecord;
+import cms.pipeline.model.ReferenceUpdate;
+import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.ValidUsage;
+import cms.pipeline.rating.RatingFunction;
+import cms.pipeline.rollup.ContributionsFunction;
+import cms.pipeline.rollup.PeriodFunction;
+import cms.pipeline.rollup.RollupFunction;
+import cms.pipeline.validation.DecodeUsageFunction;
+import cms.pipeline.validation.UsageRules;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.util.Objects;
+
+/**
+ * The rating topology, built from the sources and sinks it is given: the job's main passes Kafka
+ * and Cassandra, tests pass finite sources and collecting sinks.
+ *
+ * <pre>
+ * usage (raw bytes) -> decode+validate -> watermarks -> keyBy subscription: deduplicate by eventId
+ *   -> keyBy subscription + broadcast reference data: enrich and rate
+ *   -> keyBy partner: partner commission -> keyBy distributor: distributor commission
+ *   -> rated sink
+ *   -> contributions -> keyBy row: roll-up windows -> roll-up sink
+ *   -> keyBy booked period: period status -> period sink
+ * dead letters of decode and rating -> dead-letter sink; duplicates -> optional sink
+ * </pre>
+ */
+public final class Workflow {
+    /**
+     * Where the job reads from. referenceSnapshot (may be null) is what each rating task reads
+     * synchronously at start-up, before rating anything; the reference source delivers it again and
+     * keeps delivering what comes later.
+     */
+    public record Sources(Source<RawRecord, ?, ?> usage, Source<ReferenceUpdate, ?, ?> reference, ReferenceSnapshot referenceSnapshot) {
+        public Sources {
+            Objects.requireNonNull(usage, "usage");
+            Objects.requireNonNull(reference, "reference");
+        }
+    }
+
+    /** Where the job writes to; duplicates may be null (they are only counted). */
+    public record Sinks(Sink<RatedEvent> rated, Sink<DeadLetter> deadLetters, Sink<RollupRow> rollups,
+                        Sink<PeriodRow> periods, Sink<ValidUsage> duplicates) {
+        public Sinks {
+            Objects.requireNonNull(rated, "rated");
+            Objects.requireNonNull(deadLetters, "deadLetters");
+            Objects.requireNonNull(rollups, "rollups");
+            Objects.requireNonNull(periods, "periods");
+        }
+    }
+
+    private Workflow() {}
+
+    public static void build(StreamExecutionEnvironment env, PipelineConfig config, Sources sources, Sinks sinks) {
+        DataStream<RawRecord> raw = env
+                .fromSource(sources.usage(), WatermarkStrategy.noWatermarks(), "usage source")
+                .uid(PipelineState.Uids.USAGE_SOURCE);
+        DataStream<ReferenceUpdate> reference = env
+                .fromSource(sources.reference(), Watermarks.reference(), "reference-data source")
+                .uid(PipelineState.Uids.REFERENCE_SOURCE)
+                .setParallelism(1);
+
+        SingleOutputStreamOperator<ValidUsage> decoded = raw
+                .process(new DecodeUsageFunction(config.registry(), new UsageRules(config.maxEventAge(), config.maxEventLead())))
+                .uid(PipelineState.Uids.DECODE).name("decode and validate usage");
+
+        SingleOutputStreamOperator<ValidUsage> unique = decoded
+                .assignTimestampsAndWatermarks(Watermarks.usage(config.outOfOrderness(), config.sourceIdleness()))
+                .uid(PipelineState.Uids.WATERMARKS).name("usage watermarks")
+                .keyBy(new Keys.Subscription())
+                .process(new DeduplicateFunction(config.dedupHorizon()))
+                .uid(PipelineState.Uids.DEDUPLICATE).name("deduplicate by eventId");
+
+        BroadcastStream<ReferenceUpdate> broadcast = reference.broadcast(PipelineState.referenceData());
+        SingleOutputStreamOperator<RatedEvent> rated = unique
+                .keyBy(new Keys.Subscription())
+                .connect(broadcast)
+                .process(new RatingFunction(config.unknownSubscriptionGrace(), config.allowedLateness(), config.maxEventAge(),
+                        sources.referenceSnapshot()))
+                .uid(PipelineState.Uids.RATE).name("enrich and rate");
+
+        SingleOutputStreamOperator<RatedEvent> withCommission = rated
+                .keyBy(new Keys.Partner())
+                .process(new CommissionFunction(Beneficiary.PARTNER, config.maxEventAge()))
+                .uid(PipelineState.Uids.PARTNER_COMMISSION).name("partner commission")
+                .keyBy(new Keys.Distributor())
+                .process(new CommissionFunction(Beneficiary.DISTRIBUTOR, config.maxEventAge()))
+                .uid(PipelineState.Uids.DISTRIBUTOR_COMMISSION).name("distributor commission");
+
+        withCommission.sinkTo(sinks.rated()).uid(PipelineState.Uids.RATED_SINK).name("rated usage sink");
+
+        withCommission
+                .flatMap(new ContributionsFunction())
+                .uid(PipelineState.Uids.CONTRIBUTIONS).name("roll-up contributions")
+                .keyBy(new Keys.Rollup())
+                .process(new RollupFunction(config.allowedLateness(), config.refreshInterval()))
+                .uid(PipelineState.Uids.ROLLUP).name("roll-up windows")
+                .sinkTo(sinks.rollups()).uid(PipelineState.Uids.ROLLUP_SINK).name("roll-up sink");
+
+        withCommission
+                .keyBy(new Keys.BookedPeriod())
+                .process(new PeriodFunction(config.allowedLateness(), config.refreshInterval()))
+                .uid(PipelineState.Uids.PERIODS).name("period status")
+                .sinkTo(sinks.periods()).uid(PipelineState.Uids.PERIOD_SINK).name("period sink");
+
+        decoded.getSideOutput(PipelineState.DEAD_LETTERS)
+                .union(rated.getSideOutput(PipelineState.DEAD_LETTERS))
+                .sinkTo(sinks.deadLetters()).uid(PipelineState.Uids.DEAD_LETTER_SINK).name("dead-letter sink");
+
+        if (sinks.duplicates() != null) {
+            unique.getSideOutput(PipelineState.DUPLICATES).sinkTo(sinks.duplicates()).uid("duplicates-sink").name("duplicates sink");
+        }
+    }
+}

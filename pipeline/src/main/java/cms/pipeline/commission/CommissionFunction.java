@@ -1,0 +1,68 @@
+package cms.pipeline.commission;
+
+import cms.avro.CommissionShare;
+import cms.pipeline.PipelineState;
+import cms.pipeline.model.RatedEvent;
+import cms.pipeline.rating.Pricing;
+import cms.rollup.BillingPeriod;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Keyed by the beneficiary (a partner or a distributor): keeps its period-to-date amount across its
+ * whole subtree, per currency, and gives each event the increase it causes in the beneficiary's
+ * commission. The period is the event's own billing period (a late adjustment earns against the
+ * period it was rated in). Amounts of a period are dropped once no valid event can reach it.
+ */
+public final class CommissionFunction extends KeyedProcessFunction<String, RatedEvent, RatedEvent> {
+    private static final long serialVersionUID = 1L;
+
+    private final Beneficiary beneficiary;
+    private final long maxEventAgeMillis;
+    private transient MapState<String, BigDecimal> subtree;
+
+    public CommissionFunction(Beneficiary beneficiary, Duration maxEventAge) {
+        this.beneficiary = beneficiary;
+        this.maxEventAgeMillis = maxEventAge.toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        subtree = getRuntimeContext().getMapState(PipelineState.subtreeAmount());
+    }
+
+    @Override
+    public void processElement(RatedEvent e, Context ctx, Collector<RatedEvent> out) throws Exception {
+        String key = e.period + "|" + e.currency;
+        BigDecimal before = subtree.get(key);
+        before = before == null ? BigDecimal.ZERO : before;
+        CommissionShare share = beneficiary.shareOf(e);
+        BigDecimal commission = share == null
+                ? BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE)
+                : CommissionSchedule.increase(share, before, e.amount);
+        subtree.put(key, before.add(e.amount));
+        ctx.timerService().registerEventTimeTimer(BillingPeriod.parse(e.period).end().toEpochMilli() + maxEventAgeMillis);
+        beneficiary.set(e, commission);
+        out.collect(e);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RatedEvent> out) throws Exception {
+        Iterator<Map.Entry<String, BigDecimal>> it = subtree.iterator();
+        while (it.hasNext()) {
+            if (BillingPeriod.parse(it.next().getKey().substring(0, 7)).end().toEpochMilli() + maxEventAgeMillis <= timestamp) {
+                it.remove();
+            }
+        }
+        if (subtree.isEmpty()) {
+            subtree.clear();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package cms.pipeline.dedup;
+
+import cms.pipeline.PipelineState;
+import cms.pipeline.model.ValidUsage;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Keyed by subscription, remembering eventIds: the first record of an eventId passes, repeats within
+ * the horizon go to the DUPLICATES side output. Keyed by subscription rather than by eventId so that
+ * a subscription's usage keeps its Kafka order all the way into rating: tiered amounts per event, and
+ * so every window, come out the same in every run and every replay. (A re-sent event is the same
+ * event, so it carries the same subscription.)
+ *
+ * <p>The horizon runs from the later of the event's time and its arrival (Kafka timestamp), which the
+ * job's watermark follows, so a replay decides exactly as the first run did; timers on that watermark
+ * drop expired ids.
+ */
+public final class DeduplicateFunction extends KeyedProcessFunction<String, ValidUsage, ValidUsage> {
+    private static final long serialVersionUID = 1L;
+
+    private final long horizonMillis;
+    private transient MapState<String, Long> seen;
+    private transient Counter duplicates;
+
+    public DeduplicateFunction(Duration horizon) {
+        this.horizonMillis = horizon.toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        seen = getRuntimeContext().getMapState(PipelineState.seenEventIds());
+        duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
+    }
+
+    @Override
+    public void processElement(ValidUsage usage, Context ctx, Collector<ValidUsage> out) throws Exception {
+        String eventId = usage.event.getEventId();
+        if (seen.contains(eventId)) {
+            duplicates.inc();
+            ctx.output(PipelineState.DUPLICATES, usage);
+            return;
+        }
+        long from = Math.max(usage.event.getEventTime().toEpochMilli(), usage.source.timestamp);
+        long until = from + horizonMillis;
+        seen.put(eventId, until);
+        ctx.timerService().registerEventTimeTimer(until);
+        out.collect(usage);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ValidUsage> out) throws Exception {
+        Iterator<Map.Entry<String, Long>> it = seen.iterator();
+        while (it.hasNext()) {
+            if (it.next().getValue() <= timestamp) {
+                it.remove();
+            }
+        }
+        if (seen.isEmpty()) {
+            seen.clear();
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package cms.pipeline.rating;
+
+import cms.avro.DeadLetterReason;
+import cms.avro.HierarchyChange;
+import cms.avro.PriceBookVersion;
+import cms.avro.Rate;
+import cms.avro.UsageEvent;
+import cms.pipeline.PipelineState;
+import cms.pipeline.hierarchy.ReferenceIndex;
+import cms.pipeline.hierarchy.ReferenceSnapshot;
+import cms.pipeline.hierarchy.ReferenceIndex.Resolution;
+import cms.pipeline.hierarchy.ReferenceIndex.ResolvedShare;
+import cms.pipeline.model.PendingUsage;
+import cms.pipeline.model.RatedEvent;
+import cms.pipeline.model.ReferenceUpdate;
+import cms.pipeline.model.ValidUsage;
+import cms.pipeline.validation.DeadLetters;
+import cms.rollup.BillingPeriod;
+import cms.rollup.Granularity;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keyed by subscription, with all reference data broadcast: resolves the lineage, price book and
+ * commission plans as they stood at eventTime, rates the event cumulatively within its billing
+ * period, and decides once, for every roll-up level, whether it is a late adjustment.
+ *
+ * <ul>
+ *   <li>Unknown subscription (or price book, or a named plan): the event waits in keyed state for the
+ *       grace period (processing time: the hierarchy may reach Kafka a little after the usage); it is
+ *       retried on every new event of the subscription and when the grace ends, then rated or
+ *       dead-lettered UNKNOWN_SUBSCRIPTION / UNPRICED.</li>
+ *   <li>Late: an event that arrives (Kafka record timestamp r) when its HOUR window has ended more
+ *       than the allowed lateness L ago is a late adjustment, booked at r - L: into windows that are
+ *       still OPEN, since the job's watermark follows arrival times and is at most r minus the
+ *       out-of-orderness. On-time events (r &lt; hour end + L) likewise always find their windows OPEN.
+ *       The decision depends on the record alone, so restores and full replays repeat it exactly.</li>
+ *   <li>Cumulative quantities of a period are kept until the period's end plus the maximum event
+ *       age (older usage is INVALID), then dropped by an event-time timer.</li>
+ * </ul>
+ */
+public final class RatingFunction extends KeyedBroadcastProcessFunction<String, ValidUsage, ReferenceUpdate, RatedEvent> {
+    private static final long serialVersionUID = 1L;
+
+    private enum Outcome { DONE, WAIT }
+
+    private final long graceMillis;
+    private final long latenessMillis;
+    private final long maxEventAgeMillis;
+    private final ReferenceSnapshot snapshot;
+
+    private transient List<ReferenceUpdate> snapshotted;
+    private transient MapState<String, BigDecimal> cumulative;
+    private transient ListState<PendingUsage> pending;
+    private transient ReferenceIndex index;
+
+    /**
+     * @param snapshot reads the reference topics as they stand when the task starts, before any usage
+     *                 is rated; null to rely on the broadcast stream alone (as operator tests do)
+     */
+    public RatingFunction(Duration grace, Duration allowedLateness, Duration maxEventAge, ReferenceSnapshot snapshot) {
+        this.graceMillis = grace.toMillis();
+        this.latenessMillis = allowedLateness.toMillis();
+        this.maxEventAgeMillis = maxEventAge.toMillis();
+        this.snapshot = snapshot;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        snapshotted = snapshot == null ? List.of() : snapshot.read();
+        cumulative = getRuntimeContext().getMapState(PipelineState.cumulativeQuantity());
+        pending = getRuntimeContext().getListState(PipelineState.pendingUsage());
+    }
+
+    @Override
+    public void processBroadcastElement(ReferenceUpdate update, Context ctx, Collector<RatedEvent> out) throws Exception {
+        indexOf(ctx.getBroadcastState(PipelineState.referenceData()));
+        ctx.getBroadcastState(PipelineState.referenceData()).put(update.versionKey(), update);
+        index.add(update);
+    }
+
+    @Override
+    public void processElement(ValidUsage usage, ReadOnlyContext ctx, Collector<RatedEvent> out) throws Exception {
+        indexOf(ctx.getBroadcastState(PipelineState.referenceData()));
+        long now = ctx.timerService().currentProcessingTime();
+        List<PendingUsage> waiting = pendingList();
+        if (!waiting.isEmpty()) {
+            retry(waiting, now, ctx, out);
+        }
+        if (attempt(usage, true, ctx, out) == Outcome.WAIT) {
+            long deadline = now + graceMillis;
+            pending.add(new PendingUsage(usage, deadline));
+            ctx.timerService().registerProcessingTimeTimer(deadline);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RatedEvent> out) throws Exception {
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            List<PendingUsage> waiting = pendingList();
+            if (!waiting.isEmpty()) {
+                indexOf(ctx.getBroadcastState(PipelineState.referenceData()));
+                retry(waiting, timestamp, ctx, out);
+            }
+            return;
+        }
+        // event time: drop the cumulative quantities of periods no valid event can reach any more
+        Iterator<Map.Entry<String, BigDecimal>> it = cumulative.iterator();
+        while (it.hasNext()) {
+            String period = it.next().getKey().substring(0, 7);
+            if (BillingPeriod.parse(period).end().toEpochMilli() + maxEventAgeMillis <= timestamp) {
+                it.remove();
+            }
+        }
+        if (cumulative.isEmpty()) {
+            cumulative.clear();
+        }
+    }
+
+    /** Retries waiting usage; usage past its deadline is rated or dead-lettered for good. */
+    private void retry(List<PendingUsage> waiting, long now, ReadOnlyContext ctx, Collector<RatedEvent> out) throws Exception {
+        List<PendingUsage> still = new ArrayList<>();
+        for (PendingUsage p : waiting) {
+            if (attempt(p.usage, p.deadline > now, ctx, out) == Outcome.WAIT) {
+                still.add(p);
+            }
+        }
+        if (still.size() != waiting.size()) {
+            if (still.isEmpty()) {
+                pending.clear();
+            } else {
+                pending.update(still);
+            }
+        }
+    }
+
+    private Outcome attempt(ValidUsage usage, boolean mayWait, ReadOnlyContext ctx, Collector<RatedEvent> out) throws Exception {
+        UsageEvent e = usage.event;
+        long t = e.getEventTime().toEpochMilli();
+        Resolution r = index.resolve(e.getSubscriptionId(), t);
+        if (r.kind() == Resolution.Kind.MISSING) {
+            if (mayWait) {
+                return Outcome.WAIT;
+            }
+            return deadLetter(DeadLetterReason.UNKNOWN_SUBSCRIPTION, r.detail(), usage, ctx);
+        }
+        if (r.kind() == Resolution.Kind.INACTIVE) {
+            return deadLetter(DeadLetterReason.INACTIVE_SUBSCRIPTION, r.detail(), usage, ctx);
+        }
+        HierarchyChange sub = r.subscription();
+        if (sub.getPriceBookId() == null) {
+            return deadLetter(DeadLetterReason.UNPRICED, "subscription " + sub.getId() + " has no price book at " + e.getEventTime(), usage, ctx);
+        }
+        PriceBookVersion book = index.priceBookAt(sub.getPriceBookId(), t);
+        if (book == null && mayWait) {
+            return Outcome.WAIT;
+        }
+        if (mayWait && index.plansMissing(r, t)) {
+            return Outcome.WAIT;
+        }
+        if (book == null) {
+            return deadLetter(DeadLetterReason.UNPRICED, "price book " + sub.getPriceBookId() + " has no version effective at "
+                    + e.getEventTime(), usage, ctx);
+        }
+        Rate rate = Pricing.rateFor(book, e.getMeterId(), e.getRegion());
+        if (rate == null) {
+            return deadLetter(DeadLetterReason.UNPRICED, "price book " + book.getPriceBookId() + " (version " + book.getEffectiveFrom()
+                    + ") has no rate for meter " + e.getMeterId() + (e.getRegion() == null ? "" : " in region " + e.getRegion()), usage, ctx);
+        }
+        String defect = Pricing.defect(rate);
+        if (defect != null) {
+            return deadLetter(DeadLetterReason.UNPRICED, "price book " + book.getPriceBookId() + ": " + defect, usage, ctx);
+        }
+
+        String period = BillingPeriod.of(t).toString();
+        String key = period + "|" + e.getMeterId();
+        BigDecimal before = cumulative.get(key);
+        before = before == null ? BigDecimal.ZERO : before;
+        BigDecimal amount = Pricing.increase(rate, before, e.getQuantity());
+        cumulative.put(key, before.add(e.getQuantity()));
+        ctx.timerService().registerEventTimeTimer(BillingPeriod.parse(period).end().toEpochMilli() + maxEventAgeMillis);
+
+        // Lateness is judged on the record's arrival (its Kafka timestamp), which is also what the job's
+        // watermark follows: a pure function of the record, so every run and every replay decides alike.
+        long arrival = usage.source.timestamp;
+        boolean late = arrival >= Granularity.HOUR.end(t) + latenessMillis;
+        long bookingTime = late ? arrival - latenessMillis : t;
+
+        RatedEvent rated = new RatedEvent();
+        rated.event = e;
+        rated.tenantId = r.tenant().getId();
+        rated.partnerId = r.partner().getId();
+        rated.distributorId = r.distributor().getId();
+        rated.priceBookId = book.getPriceBookId();
+        rated.priceBookVersion = book.getEffectiveFrom().toEpochMilli();
+        rated.currency = book.getCurrency();
+        rated.amount = amount;
+        rated.partnerCommission = BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE);
+        rated.distributorCommission = BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE);
+        ResolvedShare ps = index.partnerShare(r.partner(), r.distributor(), t);
+        ResolvedShare ds = index.distributorShare(r.distributor(), t);
+        rated.partnerPlanId = ps == null ? null : ps.planId();
+        rated.partnerShare = ps == null ? null : ps.share();
+        rated.distributorPlanId = ds == null ? null : ds.planId();
+        rated.distributorShare = ds == null ? null : ds.share();
+        rated.period = period;
+        rated.lateAdjustment = late;
+        rated.bookingTime = bookingTime;
+        rated.bookedPeriod = BillingPeriod.of(bookingTime).toString();
+        out.collect(rated);
+        return Outcome.DONE;
+    }
+
+    private Outcome deadLetter(DeadLetterReason reason, String detail, ValidUsage usage, ReadOnlyContext ctx) {
+        ctx.output(PipelineState.DEAD_LETTERS, DeadLetters.of(reason, detail, usage.source, usage.event.getEventId()));
+        return Outcome.DONE;
+    }
+
+    private List<PendingUsage> pendingList() throws Exception {
+        List<PendingUsage> list = new ArrayList<>();
+        Iterable<PendingUsage> it = pending.get();
+        if (it != null) {
+            it.forEach(list::add);
+        }
+        return list;
+    }
+
+    /** The index, rebuilt from the start-up snapshot and broadcast state the first time it is needed after (re)start. */
+    private ReferenceIndex indexOf(ReadOnlyBroadcastState<String, ReferenceUpdate> state) throws Exception {
+        if (index == null) {
+            ReferenceIndex fresh = new ReferenceIndex();
+            snapshotted.forEach(fresh::add);
+            for (Map.Entry<String, ReferenceUpdate> e : state.immutableEntries()) {
+                fresh.add(e.getValue());
+            }
+            index = fresh;
+        }
+        return index;
+    }
+}

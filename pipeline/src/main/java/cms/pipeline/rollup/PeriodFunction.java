@@ -1,0 +1,79 @@
+package cms.pipeline.rollup;
+
+import cms.pipeline.PipelineState;
+import cms.pipeline.model.PeriodRow;
+import cms.pipeline.model.RatedEvent;
+import cms.rollup.BillingPeriod;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+
+/**
+ * Keyed by the booked billing period: while the period is OPEN, writes the pipeline's watermark to
+ * the periods table every refresh interval (when it moved); when the watermark passes the period's
+ * end plus the allowed lateness, writes FINAL once and drops the period's state and timers.
+ *
+ * <p>Write timestamps are the watermark in microseconds (FINAL: the finalising instant plus one), so a
+ * restarted job, whose watermark starts over, never turns a period back to OPEN or its watermark back.
+ */
+public final class PeriodFunction extends KeyedProcessFunction<String, RatedEvent, PeriodRow> {
+    private static final long serialVersionUID = 1L;
+
+    private final long latenessMillis;
+    private final long refreshMillis;
+    private transient ValueState<Long> refresh;
+    private transient ValueState<Long> written;
+
+    public PeriodFunction(Duration allowedLateness, Duration refreshInterval) {
+        this.latenessMillis = allowedLateness.toMillis();
+        this.refreshMillis = refreshInterval.toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        refresh = getRuntimeContext().getState(PipelineState.periodRefresh());
+        written = getRuntimeContext().getState(PipelineState.periodWatermark());
+    }
+
+    @Override
+    public void processElement(RatedEvent e, Context ctx, Collector<PeriodRow> out) throws Exception {
+        if (refresh.value() == null) {
+            ctx.timerService().registerEventTimeTimer(finalAt(ctx.getCurrentKey()));
+            long at = ctx.timerService().currentProcessingTime() + refreshMillis;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            refresh.update(at);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PeriodRow> out) throws Exception {
+        String period = ctx.getCurrentKey();
+        long finalAt = finalAt(period);
+        if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+            if (timestamp >= finalAt && refresh.value() != null) {
+                out.collect(new PeriodRow(period, "FINAL", finalAt, finalAt, finalAt * 1000 + 1));
+                ctx.timerService().deleteProcessingTimeTimer(refresh.value());
+                refresh.clear();
+                written.clear();
+            }
+            return;
+        }
+        long wm = ctx.timerService().currentWatermark();
+        Long last = written.value();
+        if (wm > Long.MIN_VALUE && wm < finalAt && (last == null || wm > last)) {
+            out.collect(new PeriodRow(period, "OPEN", wm, null, wm * 1000));
+            written.update(wm);
+        }
+        long next = timestamp + refreshMillis;
+        ctx.timerService().registerProcessingTimeTimer(next);
+        refresh.update(next);
+    }
+
+    private long finalAt(String period) {
+        return BillingPeriod.parse(period).end().toEpochMilli() + latenessMillis;
+    }
+}

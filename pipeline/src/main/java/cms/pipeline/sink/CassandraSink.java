@@ -1,0 +1,140 @@
+package cms.pipeline.sink;
+
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A Sink V2 writing idempotent upserts to Cassandra with the Java driver 4.x: prepared statements,
+ * asynchronous execution with a bound on in-flight requests, everything outstanding awaited on each
+ * checkpoint (flush), and the first asynchronous failure rethrown so the job restarts from its last
+ * checkpoint. Elements the statements mark {@link CassandraStatements#deferUntilCheckpoint deferred}
+ * (FINAL rows) are committables instead: checkpointed with the writer, written by the committer once
+ * the checkpoint completed, and written again after a restore if that had not happened yet.
+ * Built with {@link #builder()}.
+ */
+public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
+    private static final long serialVersionUID = 1L;
+
+    private final CassandraConnection connection;
+    private final CassandraStatements<T> statements;
+    private final TypeInformation<T> elementType;
+    private final int maxInFlight;
+    private final Duration timeout;
+
+    private CassandraSink(Builder<T> b) {
+        this.connection = b.connection;
+        this.statements = b.statements;
+        this.elementType = b.elementType;
+        this.maxInFlight = b.maxInFlight;
+        this.timeout = b.timeout;
+    }
+
+    public static <T> Builder<T> builder() {
+        return new Builder<>();
+    }
+
+    @Override
+    public CommittingSinkWriter<T, T> createWriter(WriterInitContext context) {
+        return new CassandraSinkWriter<>(connection, statements, maxInFlight, timeout, context.metricGroup());
+    }
+
+    @Override
+    public Committer<T> createCommitter(CommitterInitContext context) {
+        return new CassandraCommitter<>(connection, statements, maxInFlight, timeout);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<T> getCommittableSerializer() {
+        return new ElementSerializer<>(elementType.createSerializer(new ExecutionConfig().getSerializerConfig()));
+    }
+
+    /** Committables are elements; they are serialized with the element type's own Flink serializer. */
+    static final class ElementSerializer<T> implements SimpleVersionedSerializer<T> {
+        private final TypeSerializer<T> serializer;
+
+        ElementSerializer(TypeSerializer<T> serializer) {
+            this.serializer = serializer;
+        }
+
+        @Override
+        public int getVersion() {
+            return 1;
+        }
+
+        @Override
+        public byte[] serialize(T element) throws IOException {
+            DataOutputSerializer out = new DataOutputSerializer(256);
+            serializer.serialize(element, out);
+            return out.getCopyOfBuffer();
+        }
+
+        @Override
+        public T deserialize(int version, byte[] bytes) throws IOException {
+            if (version != 1) {
+                throw new IOException("unknown committable version " + version);
+            }
+            return serializer.deserialize(new DataInputDeserializer(bytes));
+        }
+    }
+
+    /** Builder of a {@link CassandraSink}. */
+    public static final class Builder<T> {
+        private CassandraConnection connection;
+        private CassandraStatements<T> statements;
+        private TypeInformation<T> elementType;
+        private int maxInFlight = 256;
+        private Duration timeout = Duration.ofMinutes(2);
+
+        public Builder<T> setConnection(CassandraConnection connection) {
+            this.connection = connection;
+            return this;
+        }
+
+        public Builder<T> setStatements(CassandraStatements<T> statements) {
+            this.statements = statements;
+            return this;
+        }
+
+        /** The element type, whose serializer checkpoints deferred elements. */
+        public Builder<T> setElementType(TypeInformation<T> elementType) {
+            this.elementType = elementType;
+            return this;
+        }
+
+        /** At most this many requests outstanding per writer; write() blocks beyond it (backpressure). */
+        public Builder<T> setMaxInFlight(int maxInFlight) {
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /** How long write(), flush() or a commit may wait for in-flight requests before failing the job. */
+        public Builder<T> setTimeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        public CassandraSink<T> build() {
+            Objects.requireNonNull(connection, "connection");
+            Objects.requireNonNull(statements, "statements");
+            Objects.requireNonNull(elementType, "elementType");
+            return new CassandraSink<>(this);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package cms.pipeline;
+
+import cms.stack.LocalStackAddresses;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PipelineConfigTest {
+    private static final LocalStackAddresses STACK = new LocalStackAddresses("127.0.0.1", 9292, 9293, 9242, 7200, 8285, "cms");
+
+    @Test
+    void defaultsReachTheLocalStack() {
+        PipelineConfig c = PipelineConfig.from(Map.of(), STACK);
+        assertThat(c.kafkaBootstrap()).isEqualTo("127.0.0.1:9292");
+        assertThat(c.registryUrl()).isEqualTo("http://127.0.0.1:8285/apis/ccompat/v7");
+        assertThat(c.cassandraContactPoint()).isEqualTo("127.0.0.1:9242");
+        assertThat(c.allowedLateness()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.stateBackend()).isEqualTo("hashmap");
+        assertThat(c.checkpointDir()).isNull();
+    }
+
+    @Test
+    void overridesAcceptFlinkAndIsoDurations() {
+        PipelineConfig c = PipelineConfig.from(Map.of("allowed-lateness", "2h", "dedup-horizon", "P3D",
+                "state-backend", "rocksdb", "parallelism", "4"), STACK);
+        assertThat(c.allowedLateness()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.dedupHorizon()).isEqualTo(Duration.ofDays(3));
+        assertThat(c.stateBackend()).isEqualTo("rocksdb");
+        assertThat(c.parallelism()).isEqualTo(4);
+    }
+
+    @Test
+    void badValuesNameTheKeyAndTheExpectedForm() {
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("allowed-lateness", "soon"), STACK))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowed-lateness").hasMessageContaining("soon");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("kafka.bootstrap", "localhost"), STACK))
+                .hasMessageContaining("kafka.bootstrap must be host:port");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("registry.url", "ftp://x"), STACK))
+                .hasMessageContaining("registry.url");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("state-backend", "memory"), STACK))
+                .hasMessageContaining("state-backend must be one of [hashmap, rocksdb]");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("refresh-interval", "0s"), STACK))
+                .hasMessageContaining("refresh-interval must be a positive duration");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("parallelism", "x"), STACK))
+                .hasMessageContaining("parallelism must be an integer");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("max-event-age", "10min"), STACK))
+                .hasMessageContaining("max-event-age");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("kafka.transaction-timeout", "1h"), STACK))
+                .hasMessageContaining("kafka.transaction-timeout must be longer than checkpoint-interval");
+    }
+
+    @Test
+    void unknownKeysAreRejected() {
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("lateness", "1h"), STACK))
+                .hasMessageContaining("unknown configuration key(s) [lateness]");
+    }
+}

@@ -1,0 +1,50 @@
+package cms.pipeline;
+
+import cms.pipeline.model.PendingUsage;
+import cms.pipeline.model.PeriodRow;
+import cms.pipeline.model.RatedEvent;
+import cms.pipeline.model.RawRecord;
+import cms.pipeline.model.ReferenceUpdate;
+import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.ValidUsage;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import static cms.pipeline.Fixtures.usage;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Everything that travels or sits in state is a Flink POJO with Avro fields, never Kryo. */
+class TypesTest {
+    @ParameterizedTest
+    @ValueSource(classes = {RawRecord.class, ValidUsage.class, PendingUsage.class, ReferenceUpdate.class,
+            RatedEvent.class, RollupRow.class, PeriodRow.class})
+    void isAPojoWithoutGenericFields(Class<?> type) {
+        TypeInformation<?> info = TypeInformation.of(type);
+        assertThat(info).isInstanceOf(PojoTypeInfo.class);
+        PojoTypeInfo<?> pojo = (PojoTypeInfo<?>) info;
+        for (int i = 0; i < pojo.getArity(); i++) {
+            assertThat(pojo.getTypeAt(i)).as(type.getSimpleName() + "." + pojo.getPojoFieldAt(i).getField().getName())
+                    .isNotInstanceOf(GenericTypeInfo.class);
+        }
+    }
+
+    @Test
+    void avroFieldsRoundTripWithLogicalTypes() throws Exception {
+        ValidUsage v = Fixtures.valid(usage("e1", "s1", "m", "1.234567891", "2026-01-10T10:00:00Z", "eu"));
+        TypeSerializer<ValidUsage> s = TypeInformation.of(ValidUsage.class).createSerializer(new ExecutionConfig().getSerializerConfig());
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        s.serialize(v, out);
+        ValidUsage back = s.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back.event).isEqualTo(v.event);
+        assertThat(back.event.getQuantity()).isEqualTo(v.event.getQuantity());
+        assertThat(back.source).isEqualTo(v.source);
+    }
+}

@@ -1,0 +1,69 @@
+package cms.pipeline.dedup;
+
+import cms.pipeline.Keys;
+import cms.pipeline.PipelineState;
+import cms.pipeline.model.ValidUsage;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static cms.pipeline.Fixtures.at;
+import static cms.pipeline.Fixtures.usage;
+import static cms.pipeline.Fixtures.valid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SuppressWarnings("try")
+class DeduplicateFunctionTest {
+    private static final Duration HORIZON = Duration.ofHours(6);
+
+    private static void send(KeyedOneInputStreamOperatorTestHarness<String, ValidUsage, ValidUsage> h, String id, String time)
+            throws Exception {
+        h.processElement(valid(usage(id, "s1", "m", "1", time)), at(time).toEpochMilli());
+    }
+
+    private static List<String> duplicates(KeyedOneInputStreamOperatorTestHarness<String, ValidUsage, ValidUsage> h) {
+        var q = h.getSideOutput(PipelineState.DUPLICATES);
+        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).map(u -> u.event.getEventId()).toList();
+    }
+
+    @Test
+    void repeatsWithinTheHorizonAreDuplicatesAndStateExpiresAfterIt() throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new DeduplicateFunction(HORIZON), new Keys.Subscription(), Types.STRING)) {
+            send(h, "e1", "2026-01-10T10:00:00Z");
+            send(h, "e2", "2026-01-10T10:00:00Z");
+            send(h, "e1", "2026-01-10T10:00:00Z");
+            assertThat(h.extractOutputValues()).extracting(u -> u.event.getEventId()).containsExactly("e1", "e2");
+            assertThat(duplicates(h)).containsExactly("e1");
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);  // one subscription
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);    // both ids expire at the same instant
+
+            h.processWatermark(at("2026-01-10T16:00:00Z").toEpochMilli() - 1);
+            send(h, "e1", "2026-01-10T10:00:00Z");
+            assertThat(duplicates(h)).containsExactly("e1", "e1");
+
+            h.processWatermark(at("2026-01-10T16:00:00Z").toEpochMilli());
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void theHorizonOfALateEventRunsFromItsArrival() throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new DeduplicateFunction(HORIZON), new Keys.Subscription(), Types.STRING)) {
+            long arrival = at("2026-01-20T00:00:00Z").toEpochMilli();
+            h.processElement(valid(usage("old", "s1", "m", "1", "2026-01-01T00:00:00Z"), arrival), arrival);
+            h.processElement(valid(usage("old", "s1", "m", "1", "2026-01-01T00:00:00Z"), arrival + 1000), arrival + 1000);
+            assertThat(duplicates(h)).containsExactly("old");
+            h.processWatermark(at("2026-01-20T06:00:00Z").toEpochMilli() - 1);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.processWatermark(at("2026-01-20T06:00:00Z").toEpochMilli());
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package cms.pipeline.rating;
+
+import cms.avro.DeadLetter;
+import cms.avro.DeadLetterReason;
+import cms.avro.NodeLevel;
+import cms.avro.NodeStatus;
+import cms.avro.PlanOwner;
+import cms.avro.PricingModel;
+import cms.pipeline.Keys;
+import cms.pipeline.PipelineState;
+import cms.pipeline.model.RatedEvent;
+import cms.pipeline.model.ReferenceUpdate;
+import cms.pipeline.model.ValidUsage;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static cms.pipeline.Fixtures.at;
+import static cms.pipeline.Fixtures.book;
+import static cms.pipeline.Fixtures.chain;
+import static cms.pipeline.Fixtures.flat;
+import static cms.pipeline.Fixtures.node;
+import static cms.pipeline.Fixtures.plan;
+import static cms.pipeline.Fixtures.rate;
+import static cms.pipeline.Fixtures.tier;
+import static cms.pipeline.Fixtures.usage;
+import static cms.pipeline.Fixtures.valid;
+import static cms.pipeline.HarnessState.keysWith;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RatingFunctionTest {
+    private static final Duration GRACE = Duration.ofSeconds(30);
+    private static final Duration LATENESS = Duration.ofHours(1);
+    private static final Duration MAX_AGE = Duration.ofDays(35);
+
+    private KeyedBroadcastOperatorTestHarness<String, ValidUsage, ReferenceUpdate, RatedEvent> h;
+
+    @BeforeEach
+    void open() throws Exception {
+        h = harness();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        h.close();
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, ValidUsage, ReferenceUpdate, RatedEvent> harness() throws Exception {
+        var harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                new RatingFunction(GRACE, LATENESS, MAX_AGE, null), new Keys.Subscription(), Types.STRING, PipelineState.referenceData());
+        // reference data carries the "end of time" watermark, as in the job
+        harness.processBroadcastWatermark(Long.MAX_VALUE);
+        harness.setProcessingTime(0);
+        return harness;
+    }
+
+    private void reference(List<ReferenceUpdate> updates) throws Exception {
+        for (ReferenceUpdate u : updates) {
+            h.processBroadcastElement(u, 0);
+        }
+    }
+
+    private void defaultBook() throws Exception {
+        reference(List.of(
+                ReferenceUpdate.of(book("b1", "EUR", "2026-01-01T00:00:00Z",
+                        rate("vcpu", null, PricingModel.PER_UNIT, "0", tier(null, "1.00")),
+                        rate("vcpu", "eu", PricingModel.PER_UNIT, "0", tier(null, "2.00")))),
+                ReferenceUpdate.of(plan("default", PlanOwner.PLATFORM, null, "2026-01-01T00:00:00Z", flat("0.10"), flat("0.05")))));
+    }
+
+    private void usageAt(String id, String sub, String meter, String q, String time) throws Exception {
+        h.processElement(valid(usage(id, sub, meter, q, time)), at(time).toEpochMilli());
+    }
+
+    private List<DeadLetter> deadLetters() {
+        var queue = h.getSideOutput(PipelineState.DEAD_LETTERS);
+        return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void usageBeforeItsHierarchyWaitsAndIsRatedWhenTheGraceEnds() throws Exception {
+        usageAt("e1", "s1", "vcpu", "3", "2026-01-10T10:00:00Z");
+        assertThat(h.extractOutputValues()).isEmpty();
+        assertThat(keysWith(h, "pending-usage")).isEqualTo(1);
+        assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        h.setProcessingTime(GRACE.toMillis());
+
+        List<RatedEvent> out = h.extractOutputValues();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).amount).isEqualByComparingTo("3.00");
+        assertThat(out.get(0).partnerId).isEqualTo("p1");
+        assertThat(out.get(0).partnerPlanId).isEqualTo("default");
+        assertThat(keysWith(h, "pending-usage")).isZero();
+        assertThat(h.numProcessingTimeTimers()).isZero();
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void waitingUsageIsReleasedByTheNextEventOnceTheHierarchyIsKnown() throws Exception {
+        usageAt("e1", "s1", "vcpu", "1", "2026-01-10T10:00:00Z");
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        usageAt("e2", "s1", "vcpu", "1", "2026-01-10T10:05:00Z");
+        assertThat(h.extractOutputValues()).extracting(r -> r.event.getEventId()).containsExactly("e1", "e2");
+        assertThat(keysWith(h, "pending-usage")).isZero();
+    }
+
+    @Test
+    void unknownSubscriptionIsDeadLetteredAfterTheGrace() throws Exception {
+        defaultBook();
+        usageAt("e1", "ghost", "vcpu", "1", "2026-01-10T10:00:00Z");
+        h.setProcessingTime(GRACE.toMillis() - 1);
+        assertThat(deadLetters()).isEmpty();
+        h.setProcessingTime(GRACE.toMillis());
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNKNOWN_SUBSCRIPTION);
+            assertThat(d.getEventId()).isEqualTo("e1");
+            assertThat(d.getSourceTopic()).isEqualTo("cms.usage.v1");
+            assertThat(d.getValue()).isNotNull();
+        });
+        assertThat(keysWith(h, "pending-usage")).isZero();
+        assertThat(h.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void aTenantMovedMidPeriodAttributesUsageByEventTime() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        reference(List.of(
+                ReferenceUpdate.of(node(NodeLevel.DISTRIBUTOR, "d2", null, "2026-01-01T00:00:00Z")),
+                ReferenceUpdate.of(node(NodeLevel.PARTNER, "p2", "d2", "2026-01-01T00:00:00Z")),
+                ReferenceUpdate.of(node(NodeLevel.TENANT, "t1", "p2", "2026-01-15T00:00:00Z"))));
+        usageAt("after", "s1", "vcpu", "1", "2026-01-20T00:00:00Z");
+        usageAt("before", "s1", "vcpu", "1", "2026-01-14T00:00:00Z");
+        List<RatedEvent> out = h.extractOutputValues();
+        assertThat(out).extracting(r -> r.event.getEventId() + ":" + r.partnerId + "/" + r.distributorId)
+                .containsExactly("after:p2/d2", "before:p1/d1");
+    }
+
+    @Test
+    void suspendedSubscriptionIsDeadLetteredInactive() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        h.processBroadcastElement(ReferenceUpdate.of(node(NodeLevel.SUBSCRIPTION, "s1", "t1", "2026-01-20T00:00:00Z",
+                NodeStatus.SUSPENDED, "b1", null)), 0);
+        usageAt("e1", "s1", "vcpu", "1", "2026-01-21T00:00:00Z");
+        usageAt("e2", "s1", "vcpu", "1", "2026-01-19T00:00:00Z");
+        assertThat(deadLetters()).extracting(DeadLetter::getReason).containsExactly(DeadLetterReason.INACTIVE_SUBSCRIPTION);
+        assertThat(h.extractOutputValues()).extracting(r -> r.event.getEventId()).containsExactly("e2");
+    }
+
+    @Test
+    void meterWithoutARateIsUnpriced() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        usageAt("e1", "s1", "storage.gb", "1", "2026-01-10T00:00:00Z");
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNPRICED);
+            assertThat(d.getDetail()).contains("storage.gb");
+        });
+        assertThat(keysWith(h, "cumulative-quantity")).isZero();
+    }
+
+    @Test
+    void regionRateApplies() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        h.processElement(valid(usage("e1", "s1", "vcpu", "2", "2026-01-10T00:00:00Z", "eu")), 0);
+        h.processElement(valid(usage("e2", "s1", "vcpu", "2", "2026-01-10T00:00:00Z", "us")), 0);
+        assertThat(h.extractOutputValues()).extracting(r -> r.amount.stripTrailingZeros().toPlainString()).containsExactly("4", "2");
+    }
+
+    @Test
+    void aPriceBookVersionChangingMidPeriodPricesTheIncreaseWithTheNewVersion() throws Exception {
+        reference(List.of(
+                ReferenceUpdate.of(book("b1", "EUR", "2026-01-01T00:00:00Z",
+                        rate("gpu", null, PricingModel.GRADUATED, "0", tier("10", "1.00"), tier(null, "0.50")))),
+                ReferenceUpdate.of(book("b1", "EUR", "2026-01-15T00:00:00Z",
+                        rate("gpu", null, PricingModel.GRADUATED, "0", tier("10", "2.00"), tier(null, "1.00")))),
+                ReferenceUpdate.of(plan("default", PlanOwner.PLATFORM, null, "2026-01-01T00:00:00Z", null, null))));
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        usageAt("e1", "s1", "gpu", "8", "2026-01-10T00:00:00Z");
+        usageAt("e2", "s1", "gpu", "6", "2026-01-20T00:00:00Z");
+        List<RatedEvent> out = h.extractOutputValues();
+        // v1: P1(8) = 8 * 1.00 = 8
+        assertThat(out.get(0).amount).isEqualByComparingTo("8");
+        assertThat(out.get(0).priceBookVersion).isEqualTo(at("2026-01-01T00:00:00Z").toEpochMilli());
+        // v2 on the cumulative 8 -> 14: P2(14) - P2(8) = (10 * 2 + 4 * 1) - 8 * 2 = 24 - 16 = 8
+        assertThat(out.get(1).amount).isEqualByComparingTo("8");
+        assertThat(out.get(1).priceBookVersion).isEqualTo(at("2026-01-15T00:00:00Z").toEpochMilli());
+        // a new period starts from zero again
+        usageAt("e3", "s1", "gpu", "1", "2026-02-01T00:00:00Z");
+        assertThat(h.extractOutputValues().get(2).amount).isEqualByComparingTo("2");
+        assertThat(out.get(0).partnerShare).isNull();
+    }
+
+    @Test
+    void usageArrivingAfterItsHourTurnedFinalIsALateAdjustmentBookedAtArrivalMinusLateness() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        long arrival = at("2026-01-10T05:00:00Z").toEpochMilli();
+        // hour 04-05 is final at 06:00: on time
+        h.processElement(valid(usage("onTime", "s1", "vcpu", "1", "2026-01-10T04:00:00Z"), arrival), arrival);
+        // hour 03-04 is final at 05:00: late, booked at 05:00 - 1h
+        h.processElement(valid(usage("late", "s1", "vcpu", "1", "2026-01-10T03:59:59Z"), arrival), arrival);
+        List<RatedEvent> out = h.extractOutputValues();
+        assertThat(out.get(0).lateAdjustment).isFalse();
+        assertThat(out.get(0).bookingTime).isEqualTo(at("2026-01-10T04:00:00Z").toEpochMilli());
+        assertThat(out.get(1).lateAdjustment).isTrue();
+        assertThat(out.get(1).bookingTime).isEqualTo(at("2026-01-10T04:00:00Z").toEpochMilli());
+        assertThat(out.get(1).period).isEqualTo("2026-01");
+        assertThat(out.get(1).bookedPeriod).isEqualTo("2026-01");
+        // rated against its own period's tiers: the cumulative quantity continues
+        assertThat(out.get(1).amount).isEqualByComparingTo("1.00");
+    }
+
+    @Test
+    void aLateAdjustmentOfALastMonthIsBookedIntoTheOpenPeriod() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        long arrival = at("2026-02-03T12:00:00Z").toEpochMilli();
+        h.processElement(valid(usage("late", "s1", "vcpu", "2", "2026-01-31T10:00:00Z"), arrival), arrival);
+        RatedEvent r = h.extractOutputValues().get(0);
+        assertThat(r.lateAdjustment).isTrue();
+        assertThat(r.period).isEqualTo("2026-01");
+        assertThat(r.bookedPeriod).isEqualTo("2026-02");
+        assertThat(r.bookingTime).isEqualTo(at("2026-02-03T11:00:00Z").toEpochMilli());
+    }
+
+    @Test
+    void theLatenessDecisionDependsOnTheRecordAloneNotOnTheWatermarkOrARestore() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        h.processWatermark(at("2026-03-01T00:00:00Z").toEpochMilli());
+        long arrival = at("2026-01-10T04:30:00Z").toEpochMilli();
+        h.processElement(valid(usage("e0", "s1", "vcpu", "1", "2026-01-10T04:00:00Z"), arrival), arrival);
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        h.close();
+
+        h = new KeyedBroadcastOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(
+                        new RatingFunction(GRACE, LATENESS, MAX_AGE, null), List.of(PipelineState.referenceData())),
+                new Keys.Subscription(), Types.STRING, 1, 1, 0);
+        h.setup();
+        h.initializeState(snapshot);
+        h.open();
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        // broadcast state and cumulative quantities are back; the same kind of record decides the same way
+        h.processElement(valid(usage("e1", "s1", "vcpu", "1", "2026-01-10T04:10:00Z"), arrival), arrival);
+        assertThat(h.extractOutputValues()).singleElement().satisfies(r -> {
+            assertThat(r.lateAdjustment).isFalse();
+            assertThat(r.partnerId).isEqualTo("p1");
+        });
+        assertThat(keysWith(h, "cumulative-quantity")).isEqualTo(1);
+    }
+
+    @Test
+    void cumulativeQuantitiesExpireAfterTheLastValidEventOfThePeriod() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        usageAt("e1", "s1", "vcpu", "1", "2026-01-10T00:00:00Z");
+        assertThat(keysWith(h, "cumulative-quantity")).isEqualTo(1);
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        h.processWatermark(at("2026-02-01T00:00:00Z").plus(MAX_AGE).toEpochMilli());
+        assertThat(keysWith(h, "cumulative-quantity")).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+    }
+}

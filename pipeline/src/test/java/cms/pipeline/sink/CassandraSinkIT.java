@@ -1,0 +1,227 @@
+package cms.pipeline.sink;
+
+import cms.cassandra.CassandraSchema;
+import cms.pipeline.model.PeriodRow;
+import cms.pipeline.model.RollupRow;
+import cms.stack.LocalStackAddresses;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Cassandra writer and committer against the stack's real Cassandra, in a keyspace of their own. */
+@SuppressWarnings("try")
+class CassandraSinkIT {
+    private static final LocalStackAddresses STACK = LocalStackAddresses.fromEnvironment();
+    private static final String KEYSPACE = "it_sink_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final SinkWriter.Context NO_CONTEXT = new SinkWriter.Context() {
+        @Override
+        public long currentWatermark() {
+            return Long.MIN_VALUE;
+        }
+
+        @Override
+        public Long timestamp() {
+            return null;
+        }
+    };
+    private static CqlSession session;
+    private static CassandraConnection connection;
+
+    @BeforeAll
+    static void keyspace() {
+        session = CqlSession.builder().addContactPoint(new InetSocketAddress(STACK.host(), STACK.cassandraPort()))
+                .withLocalDatacenter(LocalStackAddresses.CASSANDRA_DATACENTER).build();
+        CassandraSchema.apply(session, KEYSPACE, 1);
+        connection = new CassandraConnection(STACK.cassandraContactPoint(), LocalStackAddresses.CASSANDRA_DATACENTER, KEYSPACE,
+                Duration.ofSeconds(10));
+    }
+
+    @AfterAll
+    static void drop() {
+        session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + KEYSPACE).setTimeout(Duration.ofSeconds(30)));
+        session.close();
+    }
+
+    private static RollupRow row(String node, long count, String amount, String status) {
+        RollupRow r = new RollupRow();
+        r.level = "TENANT";
+        r.nodeId = node;
+        r.granularity = "HOUR";
+        r.bucket = "2026-01";
+        r.windowStart = Instant.parse("2026-01-10T10:00:00Z").toEpochMilli();
+        r.windowEnd = Instant.parse("2026-01-10T11:00:00Z").toEpochMilli();
+        r.meterId = "vcpu";
+        r.currency = "EUR";
+        r.status = status;
+        r.eventCount = count;
+        r.quantity = BigDecimal.valueOf(count);
+        r.amount = new BigDecimal(amount);
+        r.writeTimestamp = 2 * count + (RollupRow.FINAL.equals(status) ? 1 : 0);
+        return r;
+    }
+
+    private static Row read(String node) {
+        return session.execute("SELECT status, event_count, amount FROM " + KEYSPACE + ".rollups WHERE level = 'TENANT' AND node_id = ?"
+                + " AND granularity = 'HOUR' AND bucket = '2026-01'", node).one();
+    }
+
+    private static CassandraSinkWriter<RollupRow> writer(int maxInFlight) {
+        return new CassandraSinkWriter<>(connection, new RollupStatements(), maxInFlight, Duration.ofSeconds(30),
+                UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+    }
+
+    @Test
+    void flushWaitsForEveryWriteAndAnOlderProgressNeverReplacesANewerOne() throws Exception {
+        try (var w = writer(4)) {
+            for (int i = 0; i < 200; i++) {
+                w.write(row("n" + i, 3, "1.5", RollupRow.OPEN), NO_CONTEXT);
+            }
+            w.flush(false);
+            for (int i = 0; i < 200; i++) {
+                assertThat(read("n" + i)).as("row n" + i + " written before flush returned").isNotNull();
+            }
+            // a restarted job re-emits count 2 after count 3 was written: Cassandra keeps count 3
+            w.write(row("n0", 2, "1.0", RollupRow.OPEN), NO_CONTEXT);
+            w.write(row("n1", 5, "2.5", RollupRow.OPEN), NO_CONTEXT);
+            w.flush(false);
+        }
+        assertThat(read("n0").getLong("event_count")).isEqualTo(3);
+        assertThat(read("n0").getBigDecimal("amount")).isEqualByComparingTo("1.5");
+        assertThat(read("n1").getLong("event_count")).isEqualTo(5);
+    }
+
+    @Test
+    void finalRowsWaitForTheCommitterAndOpenRowsCannotReplaceThem() throws Exception {
+        CassandraSink<RollupRow> sink = CassandraSink.<RollupRow>builder().setConnection(connection)
+                .setStatements(new RollupStatements()).setElementType(TypeInformation.of(RollupRow.class)).build();
+        Collection<RollupRow> committables;
+        try (var w = writer(8)) {
+            w.write(row("f", 4, "4", RollupRow.OPEN), NO_CONTEXT);
+            w.write(row("f", 4, "4", RollupRow.FINAL), NO_CONTEXT);
+            w.flush(false);
+            assertThat(read("f").getString("status")).isEqualTo("OPEN");
+            committables = w.prepareCommit();
+            assertThat(committables).hasSize(1);
+            assertThat(w.prepareCommit()).isEmpty();
+        }
+        // committables survive a checkpoint in serialized form
+        var serializer = sink.getCommittableSerializer();
+        List<RollupRow> restored = new ArrayList<>();
+        for (RollupRow c : committables) {
+            restored.add(serializer.deserialize(serializer.getVersion(), serializer.serialize(c)));
+        }
+        try (Committer<RollupRow> committer = sink.createCommitter(null)) {
+            List<Committer.CommitRequest<RollupRow>> requests = new ArrayList<>();
+            for (RollupRow c : restored) {
+                requests.add(new Request<>(c));
+            }
+            committer.commit(requests);
+        }
+        assertThat(read("f").getString("status")).isEqualTo("FINAL");
+        try (var w = writer(8)) {
+            w.write(row("f", 4, "4", RollupRow.OPEN), NO_CONTEXT);
+            w.flush(false);
+        }
+        assertThat(read("f").getString("status")).isEqualTo("FINAL");
+    }
+
+    @Test
+    void theFirstAsynchronousFailureIsRethrown() throws Exception {
+        try (var w = writer(2)) {
+            RollupRow bad = row("bad", 1, "1", RollupRow.OPEN);
+            bad.nodeId = null; // a partition key component: Cassandra refuses the write
+            w.write(bad, NO_CONTEXT);
+            assertThatThrownBy(() -> {
+                w.flush(false);
+            }).isInstanceOf(IOException.class).hasMessageContaining("a Cassandra write failed");
+            assertThatThrownBy(() -> w.write(row("after", 1, "1", RollupRow.OPEN), NO_CONTEXT)).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void periodsTurnFinalOnceAndStayFinal() throws Exception {
+        try (var w = new CassandraSinkWriter<>(connection, new PeriodStatements(), 4, Duration.ofSeconds(30),
+                UnregisteredMetricsGroup.createSinkWriterMetricGroup())) {
+            long wm = Instant.parse("2026-01-20T00:00:00Z").toEpochMilli();
+            w.write(new PeriodRow("2026-01", "OPEN", wm, null, wm * 1000), NO_CONTEXT);
+            w.flush(false);
+            long fin = Instant.parse("2026-02-01T01:00:00Z").toEpochMilli();
+            PeriodRow finalRow = new PeriodRow("2026-01", "FINAL", fin, fin, fin * 1000 + 1);
+            w.write(finalRow, NO_CONTEXT);
+            assertThat(w.prepareCommit()).containsExactly(finalRow);
+            CassandraSink<PeriodRow> sink = CassandraSink.<PeriodRow>builder().setConnection(connection)
+                    .setStatements(new PeriodStatements()).setElementType(TypeInformation.of(PeriodRow.class)).build();
+            try (Committer<PeriodRow> committer = sink.createCommitter(null)) {
+                committer.commit(List.of(new Request<>(finalRow)));
+            }
+            // a restarted job's lower watermark arrives late
+            w.write(new PeriodRow("2026-01", "OPEN", wm + 1, null, (wm + 1) * 1000), NO_CONTEXT);
+            w.flush(false);
+        }
+        Row p = session.execute("SELECT status, watermark, final_at FROM " + KEYSPACE + ".periods WHERE period = '2026-01'").one();
+        assertThat(p.getString("status")).isEqualTo("FINAL");
+        assertThat(p.getInstant("final_at")).isEqualTo(Instant.parse("2026-02-01T01:00:00Z"));
+        assertThat(p.getInstant("watermark")).isEqualTo(Instant.parse("2026-02-01T01:00:00Z"));
+    }
+
+    private static final class Request<T> implements Committer.CommitRequest<T> {
+        private final T committable;
+
+        Request(T committable) {
+            this.committable = committable;
+        }
+
+        @Override
+        public T getCommittable() {
+            return committable;
+        }
+
+        @Override
+        public int getNumberOfRetries() {
+            return 0;
+        }
+
+        @Override
+        public void signalFailedWithKnownReason(Throwable t) {
+            throw new AssertionError(t);
+        }
+
+        @Override
+        public void signalFailedWithUnknownReason(Throwable t) {
+            throw new AssertionError(t);
+        }
+
+        @Override
+        public void retryLater() {
+            throw new AssertionError("retry requested");
+        }
+
+        @Override
+        public void updateAndRetryLater(T committable) {
+            throw new AssertionError("retry requested");
+        }
+
+        @Override
+        public void signalAlreadyCommitted() {}
+    }
+}
