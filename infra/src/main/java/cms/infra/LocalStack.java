@@ -326,8 +326,13 @@ public final class LocalStack implements AutoCloseable {
         try (CqlSession session = cql()) {
             CassandraSchema.apply(session, settings.addresses().keyspace(), 1);
         }
-        // The registry checks new versions of our subjects for backward compatibility, as production would.
+        // Our schemas are registered here, one at a time, as a deployment would: Apicurio 2.4's in-memory
+        // store deadlocks on its id sequence when several clients register their first schemas at once.
+        // The registry then checks new versions of the usage subject for backward compatibility.
         SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(settings.addresses().registryUrl()));
+        for (Topics.Spec topic : Topics.all(settings.usagePartitions())) {
+            registry.register(Topics.valueSubject(topic.name()), topic.valueSchema());
+        }
         registry.setCompatibility(Topics.valueSubject(Topics.USAGE), "BACKWARD");
     }
 

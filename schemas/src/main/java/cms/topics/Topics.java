@@ -1,5 +1,13 @@
 package cms.topics;
 
+import cms.avro.CommissionPlan;
+import cms.avro.DeadLetter;
+import cms.avro.HierarchyChange;
+import cms.avro.PriceBookVersion;
+import cms.avro.RatedUsage;
+import cms.avro.UsageEvent;
+import org.apache.avro.Schema;
+
 import java.util.List;
 import java.util.Map;
 
@@ -18,8 +26,8 @@ public final class Topics {
     /** Effective-dated commission-plan versions; key = {@link VersionKeys#commissionPlan}. */
     public static final String COMMISSION_PLANS = "cms.commission-plans.v1";
 
-    /** How a topic is created: partitions and topic-level configuration. */
-    public record Spec(String name, int partitions, Map<String, String> config) {}
+    /** How a topic is created: partitions, topic-level configuration, and the schema of its values. */
+    public record Spec(String name, int partitions, Map<String, String> config, Schema valueSchema) {}
 
     /**
      * Every topic with its layout. The reference-data topics are compacted with one key per
@@ -29,12 +37,12 @@ public final class Topics {
     public static List<Spec> all(int usagePartitions) {
         Map<String, String> versions = Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "3600000");
         return List.of(
-                new Spec(USAGE, usagePartitions, Map.of()),
-                new Spec(RATED, usagePartitions, Map.of()),
-                new Spec(DEAD_LETTER, 1, Map.of()),
-                new Spec(HIERARCHY, 1, versions),
-                new Spec(PRICE_BOOKS, 1, versions),
-                new Spec(COMMISSION_PLANS, 1, versions));
+                new Spec(USAGE, usagePartitions, Map.of(), UsageEvent.getClassSchema()),
+                new Spec(RATED, usagePartitions, Map.of(), RatedUsage.getClassSchema()),
+                new Spec(DEAD_LETTER, 1, Map.of(), DeadLetter.getClassSchema()),
+                new Spec(HIERARCHY, 1, versions, HierarchyChange.getClassSchema()),
+                new Spec(PRICE_BOOKS, 1, versions, PriceBookVersion.getClassSchema()),
+                new Spec(COMMISSION_PLANS, 1, versions, CommissionPlan.getClassSchema()));
     }
 
     /** Subject of a topic's values under the topic-name strategy. */

@@ -256,7 +256,7 @@ public final class UsageGenerator {
               --start INSTANT           event time at the start (default now)
               --time-scale F            event-time seconds per wall-clock second (default 1)
               --seed N                  makes a run repeatable (default 1)
-              --group ID                the rating job's consumer group, for the lag (default cms-rating)
+              --group ID                the rating job's consumer group, for the lag (default cms-pipeline)
             """;
 
     static Options parse(String[] args) {
@@ -277,7 +277,7 @@ public final class UsageGenerator {
                 decimal(a, "duplicates", 0.01), decimal(a, "late", 0.01), decimal(a, "bad", 0.005),
                 duration(a.getOrDefault("late-by", "2h"), "late-by"),
                 a.containsKey("start") ? Instant.parse(a.get("start")) : Instant.now(),
-                decimal(a, "time-scale", 1), Long.parseLong(a.getOrDefault("seed", "1")), a.getOrDefault("group", "cms-rating"));
+                decimal(a, "time-scale", 1), Long.parseLong(a.getOrDefault("seed", "1")), a.getOrDefault("group", "cms-pipeline"));
         a.keySet().removeAll(List.of("bootstrap", "registry", "topic", "prefix", "distributors", "partners", "tenants",
                 "subscriptions", "rate", "events", "duration", "duplicates", "late", "bad", "late-by", "start", "time-scale",
                 "seed", "group"));
