@@ -161,7 +161,7 @@ public final class CommissionPlanResource {
             problems.add(field + ".tiers", "FLAT has exactly one tier");
         }
         List<ShareTier> out = new ArrayList<>();
-        BigDecimal previous = null;
+        TierBounds bounds = new TierBounds(field + ".tiers", tiers.size(), AMOUNT);
         for (int j = 0; j < tiers.size(); j++) {
             String t = field + ".tiers[" + j + "]";
             TierBody tier = tiers.get(j);
@@ -169,23 +169,7 @@ public final class CommissionPlanResource {
                 problems.add(t, "must not be null");
                 continue;
             }
-            boolean last = j == tiers.size() - 1;
-            if (last && tier.upTo() != null) {
-                problems.add(t + ".upTo", "the last tier has no upper bound (omit upTo)");
-            }
-            if (!last && tier.upTo() == null) {
-                problems.add(t + ".upTo", "is required on every tier but the last");
-            }
-            if (tier.upTo() != null) {
-                AMOUNT.check(tier.upTo(), t + ".upTo", problems);
-                if (tier.upTo().signum() <= 0) {
-                    problems.add(t + ".upTo", "must be greater than 0");
-                } else if (previous != null && tier.upTo().compareTo(previous) <= 0) {
-                    problems.add(t + ".upTo", "tiers must ascend: " + tier.upTo().toPlainString()
-                            + " is not above " + previous.toPlainString());
-                }
-                previous = tier.upTo();
-            }
+            bounds.check(j, tier.upTo(), problems);
             if (tier.rate() == null) {
                 problems.add(t + ".rate", "is required");
             } else if (tier.rate().signum() < 0 || tier.rate().compareTo(BigDecimal.ONE) > 0) {

@@ -158,7 +158,7 @@ public final class PriceBookResource {
         if (r.model() == PricingModel.PER_UNIT && tiers.size() != 1) {
             problems.add(at + ".tiers", "PER_UNIT has exactly one tier");
         }
-        BigDecimal previous = null;
+        TierBounds bounds = new TierBounds(at + ".tiers", tiers.size(), QUANTITY);
         for (int j = 0; j < tiers.size(); j++) {
             String t = at + ".tiers[" + j + "]";
             TierBody tier = tiers.get(j);
@@ -166,23 +166,7 @@ public final class PriceBookResource {
                 problems.add(t, "must not be null");
                 continue;
             }
-            boolean last = j == tiers.size() - 1;
-            if (last && tier.upTo() != null) {
-                problems.add(t + ".upTo", "the last tier has no upper bound (omit upTo)");
-            }
-            if (!last && tier.upTo() == null) {
-                problems.add(t + ".upTo", "is required on every tier but the last");
-            }
-            if (tier.upTo() != null) {
-                QUANTITY.check(tier.upTo(), t + ".upTo", problems);
-                if (tier.upTo().signum() <= 0) {
-                    problems.add(t + ".upTo", "must be greater than 0");
-                } else if (previous != null && tier.upTo().compareTo(previous) <= 0) {
-                    problems.add(t + ".upTo", "tiers must ascend: " + tier.upTo().toPlainString()
-                            + " is not above " + previous.toPlainString());
-                }
-                previous = tier.upTo();
-            }
+            bounds.check(j, tier.upTo(), problems);
             if (tier.unitPrice() == null) {
                 problems.add(t + ".unitPrice", "is required");
             } else {
