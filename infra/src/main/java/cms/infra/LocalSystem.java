@@ -5,24 +5,13 @@ import cms.infra.load.ChannelShape;
 import cms.infra.load.UsageGenerator;
 import cms.stack.LocalStackAddresses;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The whole system on one machine, for the README's run command: the local stack, the rating job
@@ -30,70 +19,49 @@ import java.util.concurrent.TimeUnit;
  * usage streamed until Ctrl-C, which stops everything started here.
  */
 public final class LocalSystem {
-    private static final int FLINK_UI_PORT = 8081;
-    private static final int API_PORT = 8080;
-    private static final int API_ADMIN_PORT = 8091;
 
     private LocalSystem() {}
 
     public static void main(String[] args) throws Exception {
         double rate = args.length > 0 ? Double.parseDouble(args[0]) : 200;
         StackSettings settings = StackSettings.fromEnvironment();
-        Path root = settings.root();
-        Path apiJar = root.resolve("api/target/cms-api-1.0.0-SNAPSHOT-app.jar");
-        Path pipelineJar = root.resolve("pipeline/target/cms-pipeline-1.0.0-SNAPSHOT.jar");
-        Path flinkClasspath = root.resolve("pipeline/target/local-classpath.txt");
-        for (Path p : List.of(apiJar, pipelineJar, flinkClasspath)) {
-            if (!Files.exists(p)) {
-                throw new IllegalStateException(p + " is missing: run infra/bin/run (it builds everything first)");
-            }
-        }
+        RunningSystem.Options options = RunningSystem.Options.defaults();
         LocalStack stack = new LocalStack(settings);
-        List<ServerProcess> apps = new ArrayList<>();
+        AtomicReference<RunningSystem> apps = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println();
             LocalStack.log("stopping");
-            apps.forEach(a -> a.stop(Duration.ofSeconds(15)));
+            if (apps.get() != null) {
+                apps.get().close();
+            }
             stack.close();
             LocalStack.log("stopped");
         }, "local-system-shutdown"));
         stack.start();
-        Path logs = settings.dir().resolve("logs");
-        Path pids = settings.dir().resolve("pids");
-        String marker = ServerProcess.MARKER_PROPERTY + settings.dir() + "#";
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        RunningSystem system = RunningSystem.start(options);
+        apps.set(system);
 
-        ServerProcess pipeline = new ServerProcess("pipeline", List.of(javaBin, marker + "pipeline", "-Xmx1g",
-                "-cp", pipelineJar + ":" + Files.readString(flinkClasspath).strip(),
-                "cms.pipeline.RatingJob", "--local-web-ui", "--web-ui-port", Integer.toString(FLINK_UI_PORT)),
-                root, logs, pids);
-        ServerProcess api = new ServerProcess("api", List.of(javaBin, marker + "api", "-Xmx512m",
-                "-jar", apiJar.toString(), "server", root.resolve("api/config.yml").toString()), root, logs, pids);
-        apps.add(pipeline);
-        apps.add(api);
-        pipeline.start();
-        api.start();
-        waitFor(api, "http://127.0.0.1:" + API_ADMIN_PORT + "/healthcheck", "\"healthy\":true");
-        waitFor(pipeline, "http://127.0.0.1:" + FLINK_UI_PORT + "/jobs/overview", "RUNNING");
-
-        Map<String, String> tokens = new LinkedHashMap<>();
-        DemoOnboarding onboarding = new DemoOnboarding("http://127.0.0.1:" + API_PORT, (role, org) ->
-                tokens.computeIfAbsent(role + (org == null ? "" : ":" + org), k -> mint(javaBin, apiJar, root, role, org)),
+        DemoOnboarding onboarding = new DemoOnboarding(system.apiUrl(), system::token,
                 YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
         int calls = onboarding.run();
         ChannelShape sp = DemoOnboarding.SERVICE_PROVIDER;
         String tenant = sp.tenantId(0, 0, 0);
-        tokens.computeIfAbsent("tenant:" + tenant, k -> mint(javaBin, apiJar, root, "tenant", tenant));
+        String partner = sp.partnerId(0, 0);
+        Map<String, String> shown = new LinkedHashMap<>();
+        shown.put("platform-admin", system.token("platform-admin", null));
+        shown.put("distributor:" + sp.distributorId(0), system.token("distributor", sp.distributorId(0)));
+        shown.put("partner:" + partner, system.token("partner", partner));
+        shown.put("tenant:" + tenant, system.token("tenant", tenant));
         LocalStackAddresses a = settings.addresses();
 
         System.out.printf("%nThe system is running (%d onboarding calls made through the API).%n", calls);
-        System.out.printf("  API             http://127.0.0.1:%d/v1   (health: http://127.0.0.1:%d/healthcheck)%n", API_PORT, API_ADMIN_PORT);
-        System.out.printf("  Flink web UI    http://127.0.0.1:%d%n", FLINK_UI_PORT);
+        System.out.printf("  API             %s/v1   (health: %s/healthcheck)%n", system.apiUrl(), system.apiAdminUrl());
+        System.out.printf("  Flink web UI    %s%n", system.flinkUiUrl());
         System.out.printf("  registry        %s%n  Kafka           %s%n  Cassandra       %s (keyspace %s)%n  logs            %s%n",
-                a.registryUrl(), a.kafkaBootstrap(), a.cassandraContactPoint(), a.keyspace(), logs);
+                a.registryUrl(), a.kafkaBootstrap(), a.cassandraContactPoint(), a.keyspace(), system.logs());
         System.out.println("\nTokens (valid 12 hours):");
-        tokens.forEach((who, token) -> System.out.printf("  %-28s %s%n", who, token));
-        String partner = sp.partnerId(0, 0);
+        shown.forEach((who, token) -> System.out.printf("  %-28s %s%n", who, token));
+        int apiPort = options.apiPort();
         System.out.printf("""
 
                 Try (paste):
@@ -108,8 +76,8 @@ public final class LocalSystem {
                   curl -s -H "Authorization: Bearer $ADMIN" localhost:%5$d/v1/periods/%11$s
 
                 Streaming usage at %12$,.0f events/s to both channels; Ctrl-C stops everything.
-                """, tokens.get("platform-admin"), tokens.get("partner:" + partner), tokens.get("tenant:" + tenant), API_PORT,
-                API_PORT, sp.distributorId(0), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS),
+                """, shown.get("platform-admin"), shown.get("partner:" + partner), shown.get("tenant:" + tenant), apiPort,
+                apiPort, sp.distributorId(0), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS),
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(1)), partner, tenant,
                 YearMonth.now(ZoneOffset.UTC), rate);
 
@@ -126,48 +94,5 @@ public final class LocalSystem {
         } catch (Exception e) {
             throw new IllegalStateException("usage stream for " + channel.prefix() + " failed", e);
         }
-    }
-
-    private static String mint(String java, Path apiJar, Path root, String role, String org) {
-        List<String> cmd = new ArrayList<>(List.of(java, "-jar", apiJar.toString(), "token", root.resolve("api/config.yml").toString(),
-                "--role", role));
-        if (org != null) {
-            cmd.addAll(List.of("--org", org));
-        }
-        try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
-                throw new IllegalStateException("could not mint a token for " + role + " " + org);
-            }
-            String[] lines = out.split("\n");
-            return lines[lines.length - 1].strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void waitFor(ServerProcess process, String url, String expected) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Instant deadline = Instant.now().plusSeconds(180);
-        while (Instant.now().isBefore(deadline)) {
-            process.requireAlive();
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.body().contains(expected)) {
-                    LocalStack.log("%s is up", process.name());
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException(process.name() + " did not come up within 180 s; last lines of " + process.log()
-                + ":\n" + process.tail(40));
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -24,14 +25,21 @@ final class ServerProcess {
     private final Path workDir;
     private final Path log;
     private final Path pidFile;
+    private final Map<String, String> environment;
     private Process process;
 
     ServerProcess(String name, List<String> command, Path workDir, Path logDir, Path pidDir) {
+        this(name, command, workDir, logDir, pidDir, Map.of());
+    }
+
+    /** {@code environment}: variables set for the child on top of this JVM's own. */
+    ServerProcess(String name, List<String> command, Path workDir, Path logDir, Path pidDir, Map<String, String> environment) {
         this.name = name;
         this.command = List.copyOf(command);
         this.workDir = workDir;
         this.log = logDir.resolve(name + ".log");
         this.pidFile = pidDir.resolve(name + ".pid");
+        this.environment = Map.copyOf(environment);
     }
 
     String name() {
@@ -47,7 +55,9 @@ final class ServerProcess {
             Files.createDirectories(workDir);
             Files.createDirectories(log.getParent());
             Files.createDirectories(pidFile.getParent());
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            process = builder
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))

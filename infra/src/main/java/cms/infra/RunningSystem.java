@@ -1,0 +1,217 @@
+package cms.infra;
+
+import cms.stack.LocalStackAddresses;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The product's two processes on a running local stack, started exactly as the run command starts
+ * them: the rating job in local mode with Flink's web UI, and the API's shaded jar with
+ * api/config.yml. Used by the run command, the journey tests and the benchmark, so all three
+ * exercise the same artifacts. Both processes carry the stack's marker, so a later stack start ends
+ * them if this JVM dies without closing.
+ */
+public final class RunningSystem implements AutoCloseable {
+
+    /**
+     * Where the processes listen and what the job is told. {@code pipelineArgs} are extra
+     * {@code --key value} pairs of the job's configuration (see pipeline/README-PIPELINE.md);
+     * {@code environment} is set for both processes on top of this JVM's (e.g. CMS_KEYSPACE, which
+     * both follow).
+     */
+    public record Options(int apiPort, int apiAdminPort, int flinkUiPort, String pipelineHeap, List<String> pipelineArgs,
+                          Map<String, String> environment) {
+        public Options {
+            pipelineArgs = List.copyOf(pipelineArgs);
+            environment = Map.copyOf(environment);
+        }
+
+        /** The run command's: API 8080 (admin 8091), Flink web UI 8081. */
+        public static Options defaults() {
+            return new Options(8080, 8091, 8081, "1g", List.of(), Map.of());
+        }
+
+        public Options withPipelineArgs(String... args) {
+            List<String> all = new ArrayList<>(pipelineArgs);
+            all.addAll(List.of(args));
+            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, all, environment);
+        }
+
+        public Options withPorts(int api, int apiAdmin, int flinkUi) {
+            return new Options(api, apiAdmin, flinkUi, pipelineHeap, pipelineArgs, environment);
+        }
+
+        public Options withPipelineHeap(String heap) {
+            return new Options(apiPort, apiAdminPort, flinkUiPort, heap, pipelineArgs, environment);
+        }
+
+        public Options withEnvironment(String name, String value) {
+            Map<String, String> all = new java.util.HashMap<>(environment);
+            all.put(name, value);
+            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, all);
+        }
+    }
+
+    private final StackSettings settings;
+    private final Options options;
+    private final Path apiJar;
+    private final String javaBin;
+    private final ServerProcess pipeline;
+    private final ServerProcess api;
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+
+    private RunningSystem(StackSettings settings, Options options) throws IOException {
+        this.settings = settings;
+        this.options = options;
+        Path root = settings.root();
+        this.apiJar = root.resolve("api/target/cms-api-1.0.0-SNAPSHOT-app.jar");
+        Path pipelineJar = root.resolve("pipeline/target/cms-pipeline-1.0.0-SNAPSHOT.jar");
+        Path flinkClasspath = root.resolve("pipeline/target/local-classpath.txt");
+        for (Path p : List.of(apiJar, pipelineJar, flinkClasspath)) {
+            if (!Files.exists(p)) {
+                throw new IllegalStateException(p + " is missing: build first (infra/bin/run and infra/bin/test do)");
+            }
+        }
+        Path logs = settings.dir().resolve("logs");
+        Path pids = settings.dir().resolve("pids");
+        String marker = ServerProcess.MARKER_PROPERTY + settings.dir() + "#";
+        this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+        List<String> job = new ArrayList<>(List.of(javaBin, marker + "pipeline", "-Xmx" + options.pipelineHeap(),
+                "-cp", pipelineJar + ":" + Files.readString(flinkClasspath).strip(),
+                "cms.pipeline.RatingJob", "--local-web-ui", "--web-ui-port", Integer.toString(options.flinkUiPort())));
+        job.addAll(options.pipelineArgs());
+        this.pipeline = new ServerProcess("pipeline", job, root, logs, pids, options.environment());
+        this.api = new ServerProcess("api", List.of(javaBin, marker + "api", "-Xmx512m",
+                "-jar", apiJar.toString(), "server", root.resolve("api/config.yml").toString()), root, logs, pids,
+                apiEnvironment(options));
+    }
+
+    private static Map<String, String> apiEnvironment(Options options) {
+        Map<String, String> env = new java.util.HashMap<>(options.environment());
+        env.put("CMS_API_PORT", Integer.toString(options.apiPort()));
+        env.put("CMS_API_ADMIN_PORT", Integer.toString(options.apiAdminPort()));
+        return env;
+    }
+
+    /** Starts both processes on the stack named by the CMS_* environment and waits until both serve. */
+    public static RunningSystem start(Options options) throws IOException, InterruptedException {
+        RunningSystem system = new RunningSystem(StackSettings.fromEnvironment(), options);
+        try {
+            system.pipeline.start();
+            system.api.start();
+            system.waitFor(system.api, "http://127.0.0.1:" + options.apiAdminPort() + "/healthcheck", "\"healthy\":true");
+            system.waitFor(system.pipeline, system.flinkUiUrl() + "/jobs/overview", "RUNNING");
+            return system;
+        } catch (RuntimeException | InterruptedException e) {
+            system.close();
+            throw e;
+        }
+    }
+
+    public String apiUrl() {
+        return "http://127.0.0.1:" + options.apiPort();
+    }
+
+    public String apiAdminUrl() {
+        return "http://127.0.0.1:" + options.apiAdminPort();
+    }
+
+    public String flinkUiUrl() {
+        return "http://127.0.0.1:" + options.flinkUiPort();
+    }
+
+    public LocalStackAddresses addresses() {
+        return settings.addresses();
+    }
+
+    public Path logs() {
+        return settings.dir().resolve("logs");
+    }
+
+    public Path pipelineLog() {
+        return pipeline.log();
+    }
+
+    public Path apiLog() {
+        return api.log();
+    }
+
+    /** Fails with the log's tail if either process has exited. */
+    public void requireAlive() {
+        pipeline.requireAlive();
+        api.requireAlive();
+    }
+
+    /**
+     * A bearer token for a role (and org, null for platform-admin), minted by the API's own
+     * {@code token} command with the same configuration; cached.
+     */
+    public String token(String role, String org) {
+        return tokens.computeIfAbsent(role + (org == null ? "" : ":" + org), k -> mint(role, org));
+    }
+
+    @Override
+    public void close() {
+        api.stop(Duration.ofSeconds(15));
+        pipeline.stop(Duration.ofSeconds(15));
+    }
+
+    private String mint(String role, String org) {
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "-jar", apiJar.toString(), "token",
+                settings.root().resolve("api/config.yml").toString(), "--role", role));
+        if (org != null) {
+            cmd.addAll(List.of("--org", org));
+        }
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+                throw new IllegalStateException("could not mint a token for " + role + " " + org);
+            }
+            String[] lines = out.split("\n");
+            return lines[lines.length - 1].strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void waitFor(ServerProcess process, String url, String expected) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plusSeconds(180);
+        while (Instant.now().isBefore(deadline)) {
+            process.requireAlive();
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.body().contains(expected)) {
+                    LocalStack.log("%s is up", process.name());
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(process.name() + " did not come up within 180 s; last lines of " + process.log()
+                + ":\n" + process.tail(40));
+    }
+}
