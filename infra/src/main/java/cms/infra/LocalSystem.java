@@ -44,6 +44,12 @@ public final class LocalSystem {
         DemoOnboarding onboarding = new DemoOnboarding(system.apiUrl(), system::token,
                 YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
         int calls = onboarding.run();
+        // The previous billing period's last day, sent first and fast: the live usage that follows
+        // moves the event-time watermark past that period's end + the allowed lateness, so the
+        // period turns FINAL and its statements are served a minute after start (a billing close).
+        YearMonth previous = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
+        Instant previousEnd = previous.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        long backfilled = backfill(settings.addresses(), DemoOnboarding.SERVICE_PROVIDER, previousEnd.minus(Duration.ofDays(1)));
         ChannelShape sp = DemoOnboarding.SERVICE_PROVIDER;
         String tenant = sp.tenantId(0, 0, 0);
         String partner = sp.partnerId(0, 0);
@@ -75,16 +81,36 @@ public final class LocalSystem {
                   curl -s -H "Authorization: Bearer $PARTNER" "localhost:%5$d/v1/commissions/partner/%9$s?period=%11$s"
                   curl -s -H "Authorization: Bearer $ADMIN" localhost:%5$d/v1/periods/%11$s
 
+                Billing close: %13$,d events were sent for the last day of %14$s; it turns FINAL when the live
+                usage's watermark passes its end + 1h (within a minute). Then:
+                  curl -s -H "Authorization: Bearer $ADMIN" localhost:%5$d/v1/periods/%14$s
+                  curl -s -H "Authorization: Bearer $TENANT" "localhost:%5$d/v1/statements/%10$s?period=%14$s"
+                  curl -s -H "Authorization: Bearer $PARTNER" "localhost:%5$d/v1/commissions/partner/%9$s?period=%14$s"
+
                 Streaming usage at %12$,.0f events/s to both channels; Ctrl-C stops everything.
                 """, shown.get("platform-admin"), shown.get("partner:" + partner), shown.get("tenant:" + tenant), apiPort,
                 apiPort, sp.distributorId(0), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS),
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(1)), partner, tenant,
-                YearMonth.now(ZoneOffset.UTC), rate);
+                YearMonth.now(ZoneOffset.UTC), rate, backfilled, previous);
 
         Thread enterprise = new Thread(() -> stream(a, DemoOnboarding.ENTERPRISE, rate / 4, 2, null), "enterprise-usage");
         enterprise.setDaemon(true);
         enterprise.start();
         stream(a, sp, rate, 1, System.out);
+    }
+
+    /** One day of usage from {@code from}, sent in a few seconds (a fast event-time clock). */
+    private static long backfill(LocalStackAddresses a, ChannelShape channel, Instant from) {
+        long events = 20_000;
+        double rate = 5_000;
+        double timeScale = Duration.ofDays(1).toSeconds() / (events / rate);
+        try {
+            return UsageGenerator.run(new UsageGenerator.Options(a.kafkaBootstrap(), a.registryUrl(), cms.topics.Topics.USAGE,
+                    channel, rate, events, null, 0.01, 0.0, 0.0, Duration.ofHours(2), from, timeScale, 3, "cms-pipeline"),
+                    null).total();
+        } catch (Exception e) {
+            throw new IllegalStateException("backfill of " + channel.prefix() + " failed", e);
+        }
     }
 
     private static void stream(LocalStackAddresses a, ChannelShape channel, double rate, long seed, java.io.PrintStream progress) {

@@ -66,9 +66,15 @@ public final class UsageGenerator {
             }
         }
 
-        /** Event time at a given wall-clock time into the run. */
+        /**
+         * Event time at a given wall-clock time into the run. A fast clock stops at the wall clock:
+         * the job dead-letters usage from the future (INVALID), and one far-future event time would
+         * otherwise push its event-time watermark past every open window.
+         */
         Instant eventClock(long elapsedNanos) {
-            return start.plusMillis((long) (elapsedNanos / 1_000_000.0 * timeScale));
+            Instant t = start.plusMillis((long) (elapsedNanos / 1_000_000.0 * timeScale));
+            Instant now = Instant.now();
+            return t.isAfter(now) && !start.isAfter(now) ? now : t;
         }
     }
 

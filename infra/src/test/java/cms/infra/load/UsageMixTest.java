@@ -94,5 +94,14 @@ class UsageMixTest {
                 "--start", "2026-11-01T00:00:00Z"});
         assertThat(o.eventClock(2_000_000_000L)).isEqualTo(Instant.parse("2026-11-01T02:00:00Z"));
         assertThat(List.of(o.events(), (long) o.channel().subscriptions())).containsExactly(10L, 600L);
+
+        // a fast clock started in the past stops at the wall clock (future usage is INVALID)
+        Instant hourAgo = Instant.now().minus(java.time.Duration.ofHours(1));
+        UsageGenerator.Options fast = UsageGenerator.parse(new String[] {"--events", "10", "--time-scale", "3600",
+                "--start", hourAgo.toString()});
+        Instant before = Instant.now();
+        Instant capped = fast.eventClock(10_000_000_000L);
+        assertThat(capped).isBetween(before, Instant.now());
+        assertThat(fast.eventClock(500_000_000L)).isEqualTo(hourAgo.plusMillis(1_800_000));
     }
 }
