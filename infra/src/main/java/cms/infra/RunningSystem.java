@@ -32,13 +32,20 @@ public final class RunningSystem implements AutoCloseable {
      * Where the processes listen and what the job is told. {@code pipelineArgs} are extra
      * {@code --key value} pairs of the job's configuration (see pipeline/README-PIPELINE.md);
      * {@code environment} is set for both processes on top of this JVM's (e.g. CMS_KEYSPACE, which
-     * both follow).
+     * both follow). {@code pipelineJvmArgs} are extra flags of the job's JVM (e.g. GC or JFR
+     * options, as the benchmark uses); none by default.
      */
     public record Options(int apiPort, int apiAdminPort, int flinkUiPort, String pipelineHeap, List<String> pipelineArgs,
-                          Map<String, String> environment) {
+                          Map<String, String> environment, List<String> pipelineJvmArgs) {
         public Options {
             pipelineArgs = List.copyOf(pipelineArgs);
             environment = Map.copyOf(environment);
+            pipelineJvmArgs = List.copyOf(pipelineJvmArgs);
+        }
+
+        public Options(int apiPort, int apiAdminPort, int flinkUiPort, String pipelineHeap, List<String> pipelineArgs,
+                       Map<String, String> environment) {
+            this(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, environment, List.of());
         }
 
         /** The run command's: API 8080 (admin 8091), Flink web UI 8081. */
@@ -49,21 +56,28 @@ public final class RunningSystem implements AutoCloseable {
         public Options withPipelineArgs(String... args) {
             List<String> all = new ArrayList<>(pipelineArgs);
             all.addAll(List.of(args));
-            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, all, environment);
+            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, all, environment, pipelineJvmArgs);
         }
 
         public Options withPorts(int api, int apiAdmin, int flinkUi) {
-            return new Options(api, apiAdmin, flinkUi, pipelineHeap, pipelineArgs, environment);
+            return new Options(api, apiAdmin, flinkUi, pipelineHeap, pipelineArgs, environment, pipelineJvmArgs);
         }
 
         public Options withPipelineHeap(String heap) {
-            return new Options(apiPort, apiAdminPort, flinkUiPort, heap, pipelineArgs, environment);
+            return new Options(apiPort, apiAdminPort, flinkUiPort, heap, pipelineArgs, environment, pipelineJvmArgs);
         }
 
         public Options withEnvironment(String name, String value) {
             Map<String, String> all = new java.util.HashMap<>(environment);
             all.put(name, value);
-            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, all);
+            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, all, pipelineJvmArgs);
+        }
+
+        /** Extra flags for the job's JVM, after the heap and before the class path. */
+        public Options withPipelineJvmArgs(String... args) {
+            List<String> all = new ArrayList<>(pipelineJvmArgs);
+            all.addAll(List.of(args));
+            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, environment, all);
         }
     }
 
@@ -92,8 +106,9 @@ public final class RunningSystem implements AutoCloseable {
         String marker = ServerProcess.MARKER_PROPERTY + settings.dir() + "#";
         this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-        List<String> job = new ArrayList<>(List.of(javaBin, marker + "pipeline", "-Xmx" + options.pipelineHeap(),
-                "-cp", pipelineJar + ":" + Files.readString(flinkClasspath).strip(),
+        List<String> job = new ArrayList<>(List.of(javaBin, marker + "pipeline", "-Xmx" + options.pipelineHeap()));
+        job.addAll(options.pipelineJvmArgs());
+        job.addAll(List.of("-cp", pipelineJar + ":" + Files.readString(flinkClasspath).strip(),
                 "cms.pipeline.RatingJob", "--local-web-ui", "--web-ui-port", Integer.toString(options.flinkUiPort())));
         job.addAll(options.pipelineArgs());
         this.pipeline = new ServerProcess("pipeline", job, root, logs, pids, options.environment());
@@ -150,6 +165,11 @@ public final class RunningSystem implements AutoCloseable {
 
     public Path apiLog() {
         return api.log();
+    }
+
+    /** The job's process id (for jcmd, e.g. to record a profile); -1 when it is not running. */
+    public long pipelinePid() {
+        return pipeline.pid();
     }
 
     /** Fails with the log's tail if either process has exited. */

@@ -69,6 +69,11 @@ final class ServerProcess {
         }
     }
 
+    /** The running process's id, or -1. */
+    long pid() {
+        return process != null && process.isAlive() ? process.pid() : -1;
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -45,7 +45,8 @@ public record PipelineConfig(
         String hierarchyTopic,
         String priceBookTopic,
         String commissionPlanTopic,
-        Duration transactionTimeout) implements Serializable {
+        Duration transactionTimeout,
+        String failureInjectionDir) implements Serializable {
 
     public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap";
     public static final String REGISTRY_URL = "registry.url";
@@ -68,6 +69,8 @@ public record PipelineConfig(
     public static final String PARALLELISM = "parallelism";
     public static final String CASSANDRA_MAX_IN_FLIGHT = "cassandra.max-in-flight";
     public static final String TRANSACTION_TIMEOUT = "kafka.transaction-timeout";
+    /** Opt-in fault injection for recovery tests and the benchmark (see {@link FailureInjection}); off when blank. */
+    public static final String FAILURE_INJECTION_DIR = "failure-injection-dir";
     public static final String USAGE_TOPIC = "topic.usage";
     public static final String RATED_TOPIC = "topic.rated";
     public static final String DEAD_LETTER_TOPIC = "topic.dead-letter";
@@ -108,6 +111,10 @@ public record PipelineConfig(
             require(topic[0], topic[1], topic[1] != null && topic[1].matches("[a-zA-Z0-9._-]{1,249}"), "a Kafka topic name");
         }
         positive(TRANSACTION_TIMEOUT, transactionTimeout, false);
+        if (failureInjectionDir != null) {
+            require(FAILURE_INJECTION_DIR, failureInjectionDir, !failureInjectionDir.isBlank()
+                    && java.nio.file.Path.of(failureInjectionDir).isAbsolute(), "an absolute directory path");
+        }
         if (transactionTimeout.compareTo(Duration.ofMinutes(15)) > 0 || transactionTimeout.compareTo(checkpointInterval) <= 0) {
             throw new IllegalArgumentException(TRANSACTION_TIMEOUT + " must be longer than " + CHECKPOINT_INTERVAL + " ("
                     + checkpointInterval + ") and at most 15min (the broker's default maximum), was " + transactionTimeout);
@@ -142,6 +149,7 @@ public record PipelineConfig(
         d.put(PARALLELISM, "2");
         d.put(CASSANDRA_MAX_IN_FLIGHT, "256");
         d.put(TRANSACTION_TIMEOUT, "5min");
+        d.put(FAILURE_INJECTION_DIR, "");
         d.put(USAGE_TOPIC, Topics.USAGE);
         d.put(RATED_TOPIC, Topics.RATED);
         d.put(DEAD_LETTER_TOPIC, Topics.DEAD_LETTER);
@@ -199,7 +207,8 @@ public record PipelineConfig(
                 values.get(HIERARCHY_TOPIC),
                 values.get(PRICE_BOOK_TOPIC),
                 values.get(COMMISSION_PLAN_TOPIC),
-                duration(values, TRANSACTION_TIMEOUT));
+                duration(values, TRANSACTION_TIMEOUT),
+                values.get(FAILURE_INJECTION_DIR).isBlank() ? null : values.get(FAILURE_INJECTION_DIR));
     }
 
     public SchemaRegistryClient.Config registry() {

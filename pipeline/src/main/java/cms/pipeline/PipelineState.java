@@ -1,6 +1,7 @@
 package cms.pipeline;
 
 import cms.avro.DeadLetter;
+import cms.pipeline.model.PartitionProgress;
 import cms.pipeline.model.PendingUsage;
 import cms.pipeline.model.ReferenceUpdate;
 import cms.pipeline.model.RollupRow;
@@ -33,7 +34,6 @@ public final class PipelineState {
         public static final String USAGE_SOURCE = "usage-source";
         public static final String REFERENCE_SOURCE = "reference-source";
         public static final String DECODE = "decode-usage";
-        public static final String WATERMARKS = "usage-watermarks";
         public static final String DEDUPLICATE = "deduplicate";
         public static final String RATE = "enrich-and-rate";
         public static final String PARTNER_COMMISSION = "partner-commission";
@@ -57,6 +57,14 @@ public final class PipelineState {
     /** De-duplication: per subscription, eventId to the event time (epoch millis) until which repeats are duplicates. */
     public static MapStateDescriptor<String, Long> seenEventIds() {
         return new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG);
+    }
+
+    /**
+     * Partition watermarks (operator UNION list state of the stage after the usage source): per Kafka
+     * partition, the maximum valid eventTime seen so far. Every subtask restores every entry.
+     */
+    public static ListStateDescriptor<PartitionProgress> partitionProgress() {
+        return new ListStateDescriptor<>("partition-max-event-time", TypeInformation.of(PartitionProgress.class));
     }
 
     /** Rating: per subscription, "period|meter" to the period's cumulative quantity. */

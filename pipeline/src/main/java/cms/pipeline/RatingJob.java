@@ -15,6 +15,7 @@ import cms.pipeline.sink.RatedUsageSerializationSchema;
 import cms.pipeline.sink.RollupStatements;
 import cms.pipeline.validation.RawRecordDeserializationSchema;
 import cms.pipeline.validation.ReferenceDeserializationSchema;
+import cms.pipeline.validation.UsageRules;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -96,7 +97,8 @@ public final class RatingJob {
                 .setTopics(config.usageTopic())
                 .setGroupId(config.consumerGroup())
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new RawRecordDeserializationSchema())
+                .setDeserializer(new RawRecordDeserializationSchema(config.registry(),
+                        new UsageRules(config.maxEventAge(), config.maxEventLead())))
                 .build();
         // Reference data is read from the beginning: every effective-dated version may still be needed.
         KafkaSource<ReferenceUpdate> reference = KafkaSource.<ReferenceUpdate>builder()

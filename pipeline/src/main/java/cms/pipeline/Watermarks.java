@@ -1,7 +1,7 @@
 package cms.pipeline;
 
+import cms.pipeline.model.RawRecord;
 import cms.pipeline.model.ReferenceUpdate;
-import cms.pipeline.model.ValidUsage;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -13,16 +13,18 @@ import java.time.Duration;
 /** The job's watermark strategies. */
 public final class Watermarks {
     /**
-     * Usage: the watermark follows arrival, the Kafka record timestamps (bounded out-of-orderness),
-     * with idleness so that an idle Kafka partition (or subtask) does not hold every window OPEN.
-     * Windows are still those of the event time; a window turns FINAL when arrivals have passed its
-     * end plus the allowed lateness, so whether usage is late depends on the record alone (see
-     * RatingFunction) and replays decide exactly as the first run did. Applied right after decoding,
-     * in the source's chain.
+     * Usage: an event-time watermark, given to the Kafka source itself (env.fromSource), which runs one
+     * generator per split: every Kafka partition has its own watermark, the source subtask emits the
+     * minimum over its partitions, and a partition without records for {@code idleness} is marked idle
+     * (it stops holding the watermark back until its next record). Each partition's watermark is the
+     * bounded out-of-orderness one over the event times of its VALID records only ({@link ValidEventTime}):
+     * undecodable and invalid records never move it. Validation bounds eventTime by the Kafka record
+     * timestamp (max-event-lead / max-event-age), so one wild future eventTime cannot finalize everything.
      */
-    public static WatermarkStrategy<ValidUsage> usage(Duration outOfOrderness, Duration idleness) {
-        return WatermarkStrategy.<ValidUsage>forBoundedOutOfOrderness(outOfOrderness)
-                .withTimestampAssigner(new Arrival())
+    public static WatermarkStrategy<RawRecord> usage(Duration outOfOrderness, Duration idleness) {
+        long bound = outOfOrderness.toMillis();
+        return WatermarkStrategy.<RawRecord>forGenerator(ctx -> new ValidEventTime(bound))
+                .withTimestampAssigner(new EventTime())
                 .withIdleness(idleness);
     }
 
@@ -34,13 +36,41 @@ public final class Watermarks {
         return WatermarkStrategy.forGenerator(ctx -> new EndOfTime());
     }
 
-    /** The Kafka record's timestamp: when the usage arrived. */
-    public static final class Arrival implements SerializableTimestampAssigner<ValidUsage> {
+    /** A valid record's eventTime; a dead letter keeps its Kafka record timestamp (it never reaches an event-time operator). */
+    public static final class EventTime implements SerializableTimestampAssigner<RawRecord> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public long extractTimestamp(ValidUsage u, long recordTimestamp) {
-            return u.source.timestamp;
+        public long extractTimestamp(RawRecord r, long recordTimestamp) {
+            return r.isValid() ? r.event.getEventTime().toEpochMilli() : r.timestamp;
+        }
+    }
+
+    /**
+     * Bounded out-of-orderness over valid records: emits (maximum valid eventTime so far) - bound - 1
+     * periodically, nothing before the first valid record (so an unread partition holds the watermark
+     * at its start, unless idle).
+     */
+    public static final class ValidEventTime implements WatermarkGenerator<RawRecord> {
+        private final long bound;
+        private long max = Long.MIN_VALUE;
+
+        public ValidEventTime(long boundMillis) {
+            this.bound = boundMillis;
+        }
+
+        @Override
+        public void onEvent(RawRecord record, long eventTimestamp, WatermarkOutput output) {
+            if (record.isValid()) {
+                max = Math.max(max, eventTimestamp);
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            if (max != Long.MIN_VALUE) {
+                output.emitWatermark(new Watermark(max - bound - 1));
+            }
         }
     }
 

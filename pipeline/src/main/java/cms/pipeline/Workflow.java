@@ -15,9 +15,7 @@ import cms.pipeline.rating.RatingFunction;
 import cms.pipeline.rollup.ContributionsFunction;
 import cms.pipeline.rollup.PeriodFunction;
 import cms.pipeline.rollup.RollupFunction;
-import cms.pipeline.validation.DecodeUsageFunction;
-import cms.pipeline.validation.UsageRules;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import cms.pipeline.validation.PartitionWatermarkFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -25,6 +23,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -32,7 +31,9 @@ import java.util.Objects;
  * and Cassandra, tests pass finite sources and collecting sinks.
  *
  * <pre>
- * usage (raw bytes) -> decode+validate -> watermarks -> keyBy subscription: deduplicate by eventId
+ * usage source (decode + validate each record; per-partition event-time watermarks over valid records)
+ *   -> dead letters | valid usage annotated with its partition watermark
+ *   -> keyBy subscription: deduplicate by eventId
  *   -> keyBy subscription + broadcast reference data: enrich and rate
  *   -> keyBy partner: partner commission -> keyBy distributor: distributor commission
  *   -> rated sink
@@ -68,39 +69,44 @@ public final class Workflow {
     private Workflow() {}
 
     public static void build(StreamExecutionEnvironment env, PipelineConfig config, Sources sources, Sinks sinks) {
+        // per-partition event-time watermarks in the source (one generator per Kafka split, idleness per split)
         DataStream<RawRecord> raw = env
-                .fromSource(sources.usage(), WatermarkStrategy.noWatermarks(), "usage source")
+                .fromSource(sources.usage(), Watermarks.usage(config.outOfOrderness(), config.sourceIdleness()), "usage source")
                 .uid(PipelineState.Uids.USAGE_SOURCE);
+        if (config.failureInjectionDir() != null) {
+            raw = raw.map(new FailureInjection(config.failureInjectionDir())).uid("failure-injection").name("failure injection");
+        }
         DataStream<ReferenceUpdate> reference = env
                 .fromSource(sources.reference(), Watermarks.reference(), "reference-data source")
                 .uid(PipelineState.Uids.REFERENCE_SOURCE)
                 .setParallelism(1);
 
         SingleOutputStreamOperator<ValidUsage> decoded = raw
-                .process(new DecodeUsageFunction(config.registry(), new UsageRules(config.maxEventAge(), config.maxEventLead())))
-                .uid(PipelineState.Uids.DECODE).name("decode and validate usage");
+                .process(new PartitionWatermarkFunction(config.outOfOrderness()))
+                .uid(PipelineState.Uids.DECODE).name("dead letters and partition watermarks");
 
         SingleOutputStreamOperator<ValidUsage> unique = decoded
-                .assignTimestampsAndWatermarks(Watermarks.usage(config.outOfOrderness(), config.sourceIdleness()))
-                .uid(PipelineState.Uids.WATERMARKS).name("usage watermarks")
                 .keyBy(new Keys.Subscription())
-                .process(new DeduplicateFunction(config.dedupHorizon()))
+                .process(new DeduplicateFunction(config.dedupHorizon(), config.maxEventLead()))
                 .uid(PipelineState.Uids.DEDUPLICATE).name("deduplicate by eventId");
 
+        // how long after a period's end its cumulative state must stay: a valid event of the period can arrive up to
+        // max-event-age after it happened, when the event-time watermark can be up to max-event-lead further on
+        Duration periodRetention = config.maxEventAge().plus(config.maxEventLead());
         BroadcastStream<ReferenceUpdate> broadcast = reference.broadcast(PipelineState.referenceData());
         SingleOutputStreamOperator<RatedEvent> rated = unique
                 .keyBy(new Keys.Subscription())
                 .connect(broadcast)
-                .process(new RatingFunction(config.unknownSubscriptionGrace(), config.allowedLateness(), config.maxEventAge(),
+                .process(new RatingFunction(config.unknownSubscriptionGrace(), config.allowedLateness(), periodRetention,
                         sources.referenceSnapshot()))
                 .uid(PipelineState.Uids.RATE).name("enrich and rate");
 
         SingleOutputStreamOperator<RatedEvent> withCommission = rated
                 .keyBy(new Keys.Partner())
-                .process(new CommissionFunction(Beneficiary.PARTNER, config.maxEventAge()))
+                .process(new CommissionFunction(Beneficiary.PARTNER, periodRetention))
                 .uid(PipelineState.Uids.PARTNER_COMMISSION).name("partner commission")
                 .keyBy(new Keys.Distributor())
-                .process(new CommissionFunction(Beneficiary.DISTRIBUTOR, config.maxEventAge()))
+                .process(new CommissionFunction(Beneficiary.DISTRIBUTOR, periodRetention))
                 .uid(PipelineState.Uids.DISTRIBUTOR_COMMISSION).name("distributor commission");
 
         withCommission.sinkTo(sinks.rated()).uid(PipelineState.Uids.RATED_SINK).name("rated usage sink");

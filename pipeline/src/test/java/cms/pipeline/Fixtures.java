@@ -112,11 +112,22 @@ public final class Fixtures {
         return valid(e, e.getEventTime().toEpochMilli());
     }
 
-    /** Usage that arrived (Kafka record timestamp) at {@code arrival}. */
+    /** Usage that arrived (Kafka record timestamp) at {@code arrival}, the first of its partition (no partition watermark). */
     public static ValidUsage valid(UsageEvent e, long arrival) {
+        return valid(e, arrival, Long.MIN_VALUE);
+    }
+
+    /** Usage that arrived at {@code arrival}, annotated with the partition watermark {@code pw}. */
+    public static ValidUsage valid(UsageEvent e, long arrival, long pw) {
         RawRecord raw = new RawRecord("cms.usage.v1", 0, offset++, arrival,
                 e.getSubscriptionId().getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 1, 2});
-        return new ValidUsage(e, raw);
+        return new ValidUsage(e, raw, pw);
+    }
+
+    /** A record of the usage topic's {@code partition} that the source decoded to the valid {@code e}. */
+    public static RawRecord decoded(UsageEvent e, int partition, long offset, long timestamp) {
+        return new RawRecord("cms.usage.v1", partition, offset, timestamp,
+                e.getSubscriptionId().getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 1, 2}).valid(e);
     }
 
     private Fixtures() {}

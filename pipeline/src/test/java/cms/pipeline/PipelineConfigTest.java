@@ -21,6 +21,7 @@ class PipelineConfigTest {
         assertThat(c.allowedLateness()).isEqualTo(Duration.ofHours(1));
         assertThat(c.stateBackend()).isEqualTo("hashmap");
         assertThat(c.checkpointDir()).isNull();
+        assertThat(c.failureInjectionDir()).isNull();
     }
 
     @Test
@@ -51,6 +52,14 @@ class PipelineConfigTest {
                 .hasMessageContaining("max-event-age");
         assertThatThrownBy(() -> PipelineConfig.from(Map.of("kafka.transaction-timeout", "1h"), STACK))
                 .hasMessageContaining("kafka.transaction-timeout must be longer than checkpoint-interval");
+    }
+
+    @Test
+    void failureInjectionIsOffByDefaultAndTakesAnAbsoluteDirectory() {
+        assertThat(PipelineConfig.from(Map.of("failure-injection-dir", "/tmp/x"), STACK).failureInjectionDir()).isEqualTo("/tmp/x");
+        assertThat(PipelineConfig.from(Map.of("failure-injection-dir", " "), STACK).failureInjectionDir()).isNull();
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("failure-injection-dir", "relative/dir"), STACK))
+                .hasMessageContaining("failure-injection-dir must be an absolute directory path");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package cms.pipeline;
 
+import cms.pipeline.model.PartitionProgress;
 import cms.pipeline.model.PendingUsage;
 import cms.pipeline.model.PeriodRow;
 import cms.pipeline.model.RatedEvent;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Everything that travels or sits in state is a Flink POJO with Avro fields, never Kryo. */
 class TypesTest {
     @ParameterizedTest
-    @ValueSource(classes = {RawRecord.class, ValidUsage.class, PendingUsage.class, ReferenceUpdate.class,
+    @ValueSource(classes = {RawRecord.class, ValidUsage.class, PartitionProgress.class, PendingUsage.class, ReferenceUpdate.class,
             RatedEvent.class, RollupRow.class, PeriodRow.class})
     void isAPojoWithoutGenericFields(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
@@ -46,5 +47,15 @@ class TypesTest {
         assertThat(back.event).isEqualTo(v.event);
         assertThat(back.event.getQuantity()).isEqualTo(v.event.getQuantity());
         assertThat(back.source).isEqualTo(v.source);
+        assertThat(back.partitionWatermark).isEqualTo(Long.MIN_VALUE);
+
+        // a decoded record as the source emits it, valid and failed
+        TypeSerializer<RawRecord> rs = TypeInformation.of(RawRecord.class).createSerializer(new ExecutionConfig().getSerializerConfig());
+        for (RawRecord r : new RawRecord[] {Fixtures.decoded(v.event, 1, 7, 1000),
+                new RawRecord("t", 0, 1, 2, null, new byte[] {1}).failed(cms.avro.DeadLetterReason.INVALID, "bad", "e1")}) {
+            DataOutputSerializer o = new DataOutputSerializer(256);
+            rs.serialize(r, o);
+            assertThat(rs.deserialize(new DataInputDeserializer(o.getCopyOfBuffer()))).isEqualTo(r);
+        }
     }
 }

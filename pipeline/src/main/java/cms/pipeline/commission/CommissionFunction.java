@@ -19,18 +19,19 @@ import java.util.Map;
  * Keyed by the beneficiary (a partner or a distributor): keeps its period-to-date amount across its
  * whole subtree, per currency, and gives each event the increase it causes in the beneficiary's
  * commission. The period is the event's own billing period (a late adjustment earns against the
- * period it was rated in). Amounts of a period are dropped once no valid event can reach it.
+ * period it was rated in). Amounts of a period are dropped once no valid event can reach it: when the
+ * event-time watermark passes the period's end plus the retention (max-event-age + max-event-lead).
  */
 public final class CommissionFunction extends KeyedProcessFunction<String, RatedEvent, RatedEvent> {
     private static final long serialVersionUID = 1L;
 
     private final Beneficiary beneficiary;
-    private final long maxEventAgeMillis;
+    private final long retentionMillis;
     private transient MapState<String, BigDecimal> subtree;
 
-    public CommissionFunction(Beneficiary beneficiary, Duration maxEventAge) {
+    public CommissionFunction(Beneficiary beneficiary, Duration retention) {
         this.beneficiary = beneficiary;
-        this.maxEventAgeMillis = maxEventAge.toMillis();
+        this.retentionMillis = retention.toMillis();
     }
 
     @Override
@@ -48,7 +49,7 @@ public final class CommissionFunction extends KeyedProcessFunction<String, Rated
                 ? BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE)
                 : CommissionSchedule.increase(share, before, e.amount);
         subtree.put(key, before.add(e.amount));
-        ctx.timerService().registerEventTimeTimer(BillingPeriod.parse(e.period).end().toEpochMilli() + maxEventAgeMillis);
+        ctx.timerService().registerEventTimeTimer(BillingPeriod.parse(e.period).end().toEpochMilli() + retentionMillis);
         beneficiary.set(e, commission);
         out.collect(e);
     }
@@ -57,7 +58,7 @@ public final class CommissionFunction extends KeyedProcessFunction<String, Rated
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RatedEvent> out) throws Exception {
         Iterator<Map.Entry<String, BigDecimal>> it = subtree.iterator();
         while (it.hasNext()) {
-            if (BillingPeriod.parse(it.next().getKey().substring(0, 7)).end().toEpochMilli() + maxEventAgeMillis <= timestamp) {
+            if (BillingPeriod.parse(it.next().getKey().substring(0, 7)).end().toEpochMilli() + retentionMillis <= timestamp) {
                 it.remove();
             }
         }

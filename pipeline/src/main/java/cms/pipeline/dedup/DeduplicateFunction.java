@@ -19,19 +19,24 @@ import java.util.Map;
  * so every window, come out the same in every run and every replay. (A re-sent event is the same
  * event, so it carries the same subscription.)
  *
- * <p>The horizon runs from the later of the event's time and its arrival (Kafka timestamp), which the
- * job's watermark follows, so a replay decides exactly as the first run did; timers on that watermark
- * drop expired ids.
+ * <p>The horizon runs from the later of the event's time and its arrival (Kafka timestamp): a repeat
+ * arriving within the horizon of that instant is a duplicate. Expired ids are dropped by event-time
+ * timers. The job's watermark is in event time, and valid event times are at most max-event-lead after
+ * their record's Kafka timestamp, so the watermark can run up to max-event-lead ahead of arrivals: the
+ * timer fires at the end of the horizon plus max-event-lead, so that the watermark cannot drop an id
+ * while a repeat arriving within the horizon may still come (as when the watermark followed arrivals).
  */
 public final class DeduplicateFunction extends KeyedProcessFunction<String, ValidUsage, ValidUsage> {
     private static final long serialVersionUID = 1L;
 
     private final long horizonMillis;
+    private final long maxLeadMillis;
     private transient MapState<String, Long> seen;
     private transient Counter duplicates;
 
-    public DeduplicateFunction(Duration horizon) {
+    public DeduplicateFunction(Duration horizon, Duration maxEventLead) {
         this.horizonMillis = horizon.toMillis();
+        this.maxLeadMillis = maxEventLead.toMillis();
     }
 
     @Override
@@ -49,7 +54,7 @@ public final class DeduplicateFunction extends KeyedProcessFunction<String, Vali
             return;
         }
         long from = Math.max(usage.event.getEventTime().toEpochMilli(), usage.source.timestamp);
-        long until = from + horizonMillis;
+        long until = from + horizonMillis + maxLeadMillis;
         seen.put(eventId, until);
         ctx.timerService().registerEventTimeTimer(until);
         out.collect(usage);

@@ -29,7 +29,7 @@ public class RollupRow {
     public BigDecimal distributorCommission = BigDecimal.ZERO;
     public long adjustmentCount;
     public BigDecimal adjustmentAmount = BigDecimal.ZERO;
-    /** Cassandra write timestamp (USING TIMESTAMP): see RollupFunction. */
+    /** Cassandra write timestamp (USING TIMESTAMP): see RollupStatements (OPEN band below, FINAL band above 2^62). */
     public long writeTimestamp;
 
     public RollupRow() {}

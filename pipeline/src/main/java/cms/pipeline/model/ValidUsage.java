@@ -3,18 +3,31 @@ package cms.pipeline.model;
 import cms.avro.UsageEvent;
 
 /**
- * A usage event that decoded and passed validation, with where it came from, so any later stage
- * can still dead-letter it with the original coordinates and bytes.
+ * A usage event that decoded and passed validation, with where it came from (coordinates and bytes,
+ * so any later stage can still dead-letter it) and its partition watermark.
  */
 public class ValidUsage {
     public UsageEvent event;
     public RawRecord source;
+    /**
+     * The maximum valid eventTime of the record's Kafka partition before this record, minus the
+     * out-of-orderness; Long.MIN_VALUE when it is the partition's first valid record. A function of
+     * the partition's prefix alone, so every run, restore and replay gives a record the same value
+     * (see cms.pipeline.validation.PartitionWatermarkFunction).
+     */
+    public long partitionWatermark = Long.MIN_VALUE;
 
     public ValidUsage() {}
 
     public ValidUsage(UsageEvent event, RawRecord source) {
         this.event = event;
         this.source = source;
+    }
+
+    public ValidUsage(UsageEvent event, RawRecord source, long partitionWatermark) {
+        this.event = event;
+        this.source = source;
+        this.partitionWatermark = partitionWatermark;
     }
 
     @Override

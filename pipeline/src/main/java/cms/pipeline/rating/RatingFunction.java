@@ -20,6 +20,7 @@ import cms.rollup.Granularity;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
@@ -42,13 +43,19 @@ import java.util.Map;
  *       grace period (processing time: the hierarchy may reach Kafka a little after the usage); it is
  *       retried on every new event of the subscription and when the grace ends, then rated or
  *       dead-lettered UNKNOWN_SUBSCRIPTION / UNPRICED.</li>
- *   <li>Late: an event that arrives (Kafka record timestamp r) when its HOUR window has ended more
- *       than the allowed lateness L ago is a late adjustment, booked at r - L: into windows that are
- *       still OPEN, since the job's watermark follows arrival times and is at most r minus the
- *       out-of-orderness. On-time events (r &lt; hour end + L) likewise always find their windows OPEN.
- *       The decision depends on the record alone, so restores and full replays repeat it exactly.</li>
- *   <li>Cumulative quantities of a period are kept until the period's end plus the maximum event
- *       age (older usage is INVALID), then dropped by an event-time timer.</li>
+ *   <li>Late: with d = max(pw, w), pw the record's partition watermark (computed after the source from
+ *       its Kafka partition's prefix, see PartitionWatermarkFunction) and w this operator's current
+ *       event-time watermark, an event is a late adjustment iff d &gt;= (end of its HOUR window) + the
+ *       allowed lateness L. It is then booked at d - L: into the HOUR/DAY/MONTH windows and the billing
+ *       period holding d - L, rated against its own period's tiers. Downstream watermarks are never
+ *       ahead of w when the record is emitted, so every window chosen this way (late or not) is still
+ *       OPEN downstream. Normally w &lt;= pw (the record's own partition holds the watermark back), so
+ *       d = pw and the decision depends only on the partition's prefix: restores and full replays repeat
+ *       it. It can differ between runs only when w &gt; pw: a partition that was idle comes back behind
+ *       the others, or usage is released from the grace buffer after the watermark moved on.</li>
+ *   <li>Cumulative quantities of a period are kept until the period's end plus the retention (the
+ *       maximum event age, older usage being INVALID, plus the maximum event lead, by which the
+ *       event-time watermark can run ahead of arrivals), then dropped by an event-time timer.</li>
  * </ul>
  */
 public final class RatingFunction extends KeyedBroadcastProcessFunction<String, ValidUsage, ReferenceUpdate, RatedEvent> {
@@ -58,8 +65,13 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
 
     private final long graceMillis;
     private final long latenessMillis;
-    private final long maxEventAgeMillis;
+    private final long retentionMillis;
     private final ReferenceSnapshot snapshot;
+    /**
+     * Built once: {@link PipelineState#referenceData()} makes a new descriptor whose type information is
+     * extracted by reflection, which cost more than rating itself when it was done for every record.
+     */
+    private final MapStateDescriptor<String, ReferenceUpdate> referenceData = PipelineState.referenceData();
 
     private transient List<ReferenceUpdate> snapshotted;
     private transient MapState<String, BigDecimal> cumulative;
@@ -70,10 +82,14 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
      * @param snapshot reads the reference topics as they stand when the task starts, before any usage
      *                 is rated; null to rely on the broadcast stream alone (as operator tests do)
      */
-    public RatingFunction(Duration grace, Duration allowedLateness, Duration maxEventAge, ReferenceSnapshot snapshot) {
+    /**
+     * @param retention how long after a period's end its cumulative quantities are kept (event time):
+     *                  max-event-age + max-event-lead
+     */
+    public RatingFunction(Duration grace, Duration allowedLateness, Duration retention, ReferenceSnapshot snapshot) {
         this.graceMillis = grace.toMillis();
         this.latenessMillis = allowedLateness.toMillis();
-        this.maxEventAgeMillis = maxEventAge.toMillis();
+        this.retentionMillis = retention.toMillis();
         this.snapshot = snapshot;
     }
 
@@ -86,14 +102,14 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
 
     @Override
     public void processBroadcastElement(ReferenceUpdate update, Context ctx, Collector<RatedEvent> out) throws Exception {
-        indexOf(ctx.getBroadcastState(PipelineState.referenceData()));
-        ctx.getBroadcastState(PipelineState.referenceData()).put(update.versionKey(), update);
+        indexOf(ctx.getBroadcastState(referenceData));
+        ctx.getBroadcastState(referenceData).put(update.versionKey(), update);
         index.add(update);
     }
 
     @Override
     public void processElement(ValidUsage usage, ReadOnlyContext ctx, Collector<RatedEvent> out) throws Exception {
-        indexOf(ctx.getBroadcastState(PipelineState.referenceData()));
+        indexOf(ctx.getBroadcastState(referenceData));
         long now = ctx.timerService().currentProcessingTime();
         List<PendingUsage> waiting = pendingList();
         if (!waiting.isEmpty()) {
@@ -111,7 +127,7 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             List<PendingUsage> waiting = pendingList();
             if (!waiting.isEmpty()) {
-                indexOf(ctx.getBroadcastState(PipelineState.referenceData()));
+                indexOf(ctx.getBroadcastState(referenceData));
                 retry(waiting, timestamp, ctx, out);
             }
             return;
@@ -120,7 +136,7 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         Iterator<Map.Entry<String, BigDecimal>> it = cumulative.iterator();
         while (it.hasNext()) {
             String period = it.next().getKey().substring(0, 7);
-            if (BillingPeriod.parse(period).end().toEpochMilli() + maxEventAgeMillis <= timestamp) {
+            if (BillingPeriod.parse(period).end().toEpochMilli() + retentionMillis <= timestamp) {
                 it.remove();
             }
         }
@@ -190,13 +206,12 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         before = before == null ? BigDecimal.ZERO : before;
         BigDecimal amount = Pricing.increase(rate, before, e.getQuantity());
         cumulative.put(key, before.add(e.getQuantity()));
-        ctx.timerService().registerEventTimeTimer(BillingPeriod.parse(period).end().toEpochMilli() + maxEventAgeMillis);
+        ctx.timerService().registerEventTimeTimer(BillingPeriod.parse(period).end().toEpochMilli() + retentionMillis);
 
-        // Lateness is judged on the record's arrival (its Kafka timestamp), which is also what the job's
-        // watermark follows: a pure function of the record, so every run and every replay decides alike.
-        long arrival = usage.source.timestamp;
-        boolean late = arrival >= Granularity.HOUR.end(t) + latenessMillis;
-        long bookingTime = late ? arrival - latenessMillis : t;
+        // d = max(partition watermark, this operator's watermark): see the class comment
+        long d = Math.max(usage.partitionWatermark, ctx.timerService().currentWatermark());
+        boolean late = d >= Granularity.HOUR.end(t) + latenessMillis;
+        long bookingTime = late ? d - latenessMillis : t;
 
         RatedEvent rated = new RatedEvent();
         rated.event = e;

@@ -13,12 +13,16 @@ import org.apache.flink.util.Collector;
 import java.time.Duration;
 
 /**
- * Keyed by the booked billing period: while the period is OPEN, writes the pipeline's watermark to
- * the periods table every refresh interval (when it moved); when the watermark passes the period's
- * end plus the allowed lateness, writes FINAL once and drops the period's state and timers.
+ * Keyed by the booked billing period: while the period is OPEN, writes the pipeline's event-time
+ * watermark (as this operator sees it) to the periods table every refresh interval (when it moved);
+ * when that watermark passes the period's end plus the allowed lateness, writes FINAL once and drops
+ * the period's state and timers. The rating stage never books usage into a period whose end plus the
+ * allowed lateness its watermark has passed, so no usage reaches a FINAL period.
  *
- * <p>Write timestamps are the watermark in microseconds (FINAL: the finalising instant plus one), so a
- * restarted job, whose watermark starts over, never turns a period back to OPEN or its watermark back.
+ * <p>Write timestamps are the watermark in microseconds (FINAL: the finalising instant plus one, above
+ * every OPEN row's, as an OPEN row is only written while the watermark is below the finalising
+ * instant), so a restarted job, whose watermark starts over, never turns a period back to OPEN or its
+ * watermark back.
  */
 public final class PeriodFunction extends KeyedProcessFunction<String, RatedEvent, PeriodRow> {
     private static final long serialVersionUID = 1L;

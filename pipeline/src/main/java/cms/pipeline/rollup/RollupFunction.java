@@ -2,6 +2,7 @@ package cms.pipeline.rollup;
 
 import cms.pipeline.PipelineState;
 import cms.pipeline.model.RollupRow;
+import cms.pipeline.sink.RollupStatements;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
@@ -19,12 +20,12 @@ import java.time.Duration;
  * dashboards see new usage within seconds without one write per event. When the watermark passes the
  * window's end plus the allowed lateness, it is emitted FINAL once and its state and timers dropped.
  *
- * <p>Write timestamps (Cassandra USING TIMESTAMP) come from the window's progress, its event count n:
- * (2n &lt;&lt; 10) + attempt for OPEN rows, ((2n + 1) &lt;&lt; 10) + attempt for the FINAL row, where attempt is
- * the task's restart count (capped at 1023). A restarted job re-emits counts it had already written
- * with timestamps no higher than before, so Cassandra keeps the newer value a reader may have seen; a
- * FINAL row is never replaced by an OPEN one; and of two writes of the same count, the later attempt's
- * replaces the earlier's whole row.
+ * <p>Write timestamps (Cassandra USING TIMESTAMP) come from the window's progress, its event count n,
+ * and the task's restart count: see {@link RollupStatements#openTimestamp} and
+ * {@link RollupStatements#finalTimestamp}. A restarted job re-emits counts it had already written with
+ * timestamps no higher than before, so Cassandra keeps the newer value a reader may have seen; every
+ * FINAL timestamp is above every OPEN one, so a FINAL row wins over any OPEN row whatever the counts;
+ * and of two writes of the same count, the later attempt's replaces the earlier's whole row.
  */
 public final class RollupFunction extends KeyedProcessFunction<String, RollupRow, RollupRow> {
     private static final long serialVersionUID = 1L;
@@ -52,7 +53,8 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
     public void processElement(RollupRow contribution, Context ctx, Collector<RollupRow> out) throws Exception {
         long finalAt = contribution.windowEnd + latenessMillis;
         if (ctx.timerService().currentWatermark() >= finalAt) {
-            // Cannot happen: the rating stage books late usage at a watermark no lower than this one.
+            // Cannot happen: the rating stage books every event into windows whose end + lateness is above its own
+            // watermark when it emits the event, and this operator's watermark is never ahead of that.
             // Dropping beats rewriting a FINAL window; the counter makes it visible.
             afterFinal.inc();
             LOG.error("contribution to an already FINAL window dropped: {}", contribution);
@@ -73,8 +75,8 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
         }
     }
 
-    private long writeTimestamp(long progress) {
-        return (progress << 10) + Math.min(getRuntimeContext().getTaskInfo().getAttemptNumber(), 1023);
+    private int attempt() {
+        return getRuntimeContext().getTaskInfo().getAttemptNumber();
     }
 
     @Override
@@ -86,7 +88,7 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
             RollupRow row = acc.copy();
             row.status = RollupRow.FINAL;
-            row.writeTimestamp = writeTimestamp(2 * row.eventCount + 1);
+            row.writeTimestamp = RollupStatements.finalTimestamp(row.eventCount, attempt());
             out.collect(row);
             Long pendingRefresh = refresh.value();
             if (pendingRefresh != null) {
@@ -97,7 +99,7 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
         } else {
             RollupRow row = acc.copy();
             row.status = RollupRow.OPEN;
-            row.writeTimestamp = writeTimestamp(2 * row.eventCount);
+            row.writeTimestamp = RollupStatements.openTimestamp(row.eventCount, attempt());
             out.collect(row);
             refresh.clear();
         }

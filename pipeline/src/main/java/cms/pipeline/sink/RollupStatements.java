@@ -8,11 +8,40 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import java.time.Instant;
 import java.util.List;
 
-/** Absolute-value upserts of roll-up rows (rollups, or rollups_by_child when the row names a child), USING TIMESTAMP from the row. */
+/**
+ * Absolute-value upserts of roll-up rows (rollups, or rollups_by_child when the row names a child),
+ * USING TIMESTAMP from the row ({@link RollupRow#writeTimestamp}, made by {@link #openTimestamp} and
+ * {@link #finalTimestamp}). These are not epoch micros: they order a window's writes by progress.
+ *
+ * <ul>
+ *   <li>OPEN: {@code (n << 10) + attempt}, n = event_count (below 2^52), attempt = the writing task's
+ *       restart count (capped at 1023). A restarted job re-emits counts it had already written with
+ *       timestamps no higher than before, so a replay never replaces a newer OPEN value with an older
+ *       one, and of two writes of the same count the later attempt's wins (the whole row).</li>
+ *   <li>FINAL: {@code FINAL_BAND + (n << 10) + attempt}, FINAL_BAND = 2^62: every FINAL timestamp is
+ *       above every possible OPEN timestamp, so a FINAL row wins over any OPEN row whatever the counts
+ *       (an OPEN row written by a run that crashed after a non-deterministic lateness decision may carry
+ *       a higher count than the restored run's FINAL), and is never replaced by an OPEN one.</li>
+ * </ul>
+ * Nothing else may write these tables: any ordinary (wall-clock micros) write would beat OPEN rows.
+ */
 public final class RollupStatements implements CassandraStatements<RollupRow> {
     private static final long serialVersionUID = 1L;
+    /** The band of FINAL write timestamps: above every OPEN one. */
+    public static final long FINAL_BAND = 1L << 62;
+    private static final long MAX_COUNT = (1L << 52) - 1;
     private static final String COLUMNS = "window_end, status, event_count, quantity, amount, partner_commission,"
             + " distributor_commission, adjustment_count, adjustment_amount, updated_at";
+
+    /** The write timestamp of an OPEN row with event count n, written by the given task attempt. */
+    public static long openTimestamp(long n, int attempt) {
+        return (Math.min(Math.max(n, 0), MAX_COUNT) << 10) + Math.min(Math.max(attempt, 0), 1023);
+    }
+
+    /** The write timestamp of a FINAL row with event count n, written by the given task attempt. */
+    public static long finalTimestamp(long n, int attempt) {
+        return FINAL_BAND + openTimestamp(n, attempt);
+    }
 
     @Override
     public List<String> cql() {

@@ -1,22 +1,66 @@
 package cms.pipeline.validation;
 
+import cms.avro.DeadLetterReason;
+import cms.avro.UsageEvent;
 import cms.pipeline.model.RawRecord;
+import cms.registry.SchemaRegistryClient;
+import cms.wire.AvroDeserializer;
+import cms.wire.UndecodableRecordException;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Keeps each usage record as raw bytes with its coordinates. Nothing here can fail on bad data:
- * decoding is left to {@link DecodeUsageFunction}, which can dead-letter.
+ * Decodes and validates each usage record in the Kafka source itself, so that the source's
+ * per-partition watermark generator can see the event time (see {@code Watermarks.usage}). Every
+ * record becomes exactly one {@link RawRecord} with its coordinates and untouched bytes, carrying
+ * either the valid event or the failure: UNDECODABLE (bad framing, unknown schema id, corrupt bytes,
+ * a tombstone) or INVALID (a rule of {@link UsageRules} broken). Bad data never throws here; the
+ * dead letters are split off by the operator chained after the source. A registry that is down is
+ * NOT bad data: its exception propagates, the source fails and the job retries from its last
+ * checkpoint.
  */
 public final class RawRecordDeserializationSchema implements KafkaRecordDeserializationSchema<RawRecord> {
     private static final long serialVersionUID = 1L;
 
+    private final SchemaRegistryClient.Config registry;
+    private final UsageRules rules;
+    private transient AvroDeserializer<UsageEvent> deserializer;
+
+    public RawRecordDeserializationSchema(SchemaRegistryClient.Config registry, UsageRules rules) {
+        this.registry = registry;
+        this.rules = rules;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        deserializer = new AvroDeserializer<>(new SchemaRegistryClient(registry), UsageEvent.class);
+    }
+
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
-        out.collect(new RawRecord(record.topic(), record.partition(), record.offset(), record.timestamp(),
-                record.key(), record.value()));
+        out.collect(decode(new RawRecord(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                record.key(), record.value())));
+    }
+
+    /** Decodes and validates {@code raw} (in place) and returns it. */
+    RawRecord decode(RawRecord raw) {
+        if (deserializer == null) {
+            open(null);
+        }
+        UsageEvent event;
+        try {
+            event = deserializer.deserialize(raw.value);
+        } catch (UndecodableRecordException e) {
+            return raw.failed(DeadLetterReason.UNDECODABLE, e.problem() + ": " + e.getMessage(), null);
+        }
+        String violation = rules.violation(event, raw.timestamp);
+        if (violation != null) {
+            return raw.failed(DeadLetterReason.INVALID, violation, event.getEventId());
+        }
+        return raw.valid(event);
     }
 
     @Override

@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SuppressWarnings("try")
 class DeduplicateFunctionTest {
     private static final Duration HORIZON = Duration.ofHours(6);
+    private static final Duration LEAD = Duration.ofHours(1);
 
     private static void send(KeyedOneInputStreamOperatorTestHarness<String, ValidUsage, ValidUsage> h, String id, String time)
             throws Exception {
@@ -33,7 +34,7 @@ class DeduplicateFunctionTest {
 
     @Test
     void repeatsWithinTheHorizonAreDuplicatesAndStateExpiresAfterIt() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new DeduplicateFunction(HORIZON), new Keys.Subscription(), Types.STRING)) {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new DeduplicateFunction(HORIZON, LEAD), new Keys.Subscription(), Types.STRING)) {
             send(h, "e1", "2026-01-10T10:00:00Z");
             send(h, "e2", "2026-01-10T10:00:00Z");
             send(h, "e1", "2026-01-10T10:00:00Z");
@@ -42,11 +43,14 @@ class DeduplicateFunctionTest {
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);  // one subscription
             assertThat(h.numEventTimeTimers()).isEqualTo(1);    // both ids expire at the same instant
 
-            h.processWatermark(at("2026-01-10T16:00:00Z").toEpochMilli() - 1);
-            send(h, "e1", "2026-01-10T10:00:00Z");
+            // the event-time watermark may run up to max-event-lead ahead of arrivals: a repeat arriving just
+            // within the horizon (15:59) while the watermark is already past 16:00 is still a duplicate
+            h.processWatermark(at("2026-01-10T17:00:00Z").toEpochMilli() - 1);
+            long arrival = at("2026-01-10T15:59:00Z").toEpochMilli();
+            h.processElement(valid(usage("e1", "s1", "m", "1", "2026-01-10T10:00:00Z"), arrival), arrival);
             assertThat(duplicates(h)).containsExactly("e1", "e1");
 
-            h.processWatermark(at("2026-01-10T16:00:00Z").toEpochMilli());
+            h.processWatermark(at("2026-01-10T17:00:00Z").toEpochMilli());
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
@@ -54,14 +58,14 @@ class DeduplicateFunctionTest {
 
     @Test
     void theHorizonOfALateEventRunsFromItsArrival() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new DeduplicateFunction(HORIZON), new Keys.Subscription(), Types.STRING)) {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new DeduplicateFunction(HORIZON, LEAD), new Keys.Subscription(), Types.STRING)) {
             long arrival = at("2026-01-20T00:00:00Z").toEpochMilli();
             h.processElement(valid(usage("old", "s1", "m", "1", "2026-01-01T00:00:00Z"), arrival), arrival);
             h.processElement(valid(usage("old", "s1", "m", "1", "2026-01-01T00:00:00Z"), arrival + 1000), arrival + 1000);
             assertThat(duplicates(h)).containsExactly("old");
-            h.processWatermark(at("2026-01-20T06:00:00Z").toEpochMilli() - 1);
+            h.processWatermark(at("2026-01-20T07:00:00Z").toEpochMilli() - 1);
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-            h.processWatermark(at("2026-01-20T06:00:00Z").toEpochMilli());
+            h.processWatermark(at("2026-01-20T07:00:00Z").toEpochMilli());
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }

@@ -150,7 +150,7 @@ class RatingPipelineIT {
         o.put(PipelineConfig.CONSUMER_GROUP, "it-" + RUN);
         o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, "it-" + RUN);
         o.put(PipelineConfig.ALLOWED_LATENESS, "1h");
-        o.put(PipelineConfig.OUT_OF_ORDERNESS, "1min");
+        o.put(PipelineConfig.OUT_OF_ORDERNESS, Scenario.OUT_OF_ORDERNESS.toMinutes() + "min");
         // no subtask may be declared idle while another races a month ahead: that would make usage late
         o.put(PipelineConfig.SOURCE_IDLENESS, "10min");
         o.put(PipelineConfig.UNKNOWN_SUBSCRIPTION_GRACE, "3s");
@@ -185,6 +185,7 @@ class RatingPipelineIT {
         int[] h = hierarchySize();
         Scenario scenario = new Scenario(h[0], h[1], h[2], h[3], Integer.getInteger("cms.it.events", 3000), 20260101L);
         scenario.computeExpectations();
+        assertCoversTheLatenessRule(scenario);
         PipelineConfig config = config();
         long started = System.nanoTime();
         List<RatedUsage> rated;
@@ -260,7 +261,8 @@ class RatingPipelineIT {
                 long total = scenario.allRecords().size();
                 await("phase 2 consumed", () -> outputs(config, scenario) >= total,
                         () -> "rated " + count(config.ratedTopic()) + ", dead letters " + count(config.deadLetterTopic())
-                                + ", expected outputs " + total + ", job " + running.get().getJobStatus().join());
+                                + ", expected outputs " + total + ", job " + running.get().getJobStatus().join()
+                                + ", rated missing " + missingRated(config, scenario));
 
                 Map<String, String> expected = scenario.expectedRows(Scenario.ADVANCE_HOUR.plusSeconds(50 * 60).toEpochMilli());
                 awaitRollups(expected);
@@ -310,7 +312,7 @@ class RatingPipelineIT {
             assertThat(r.getAmount()).as("amount of " + r.getEvent().getEventId()).isEqualByComparingTo(e.amount);
             assertThat(r.getCurrency()).isEqualTo(e.currency);
             assertThat(r.getLateAdjustment()).isEqualTo(e.late);
-            assertThat(r.getBookedPeriod()).isEqualTo(e.late ? "2026-02" : Scenario.period(e.event.getEventTime().toEpochMilli()));
+            assertThat(r.getBookedPeriod()).as("booked period of " + r.getEvent().getEventId()).isEqualTo(Scenario.period(e.bookingTime));
         }
 
         // commissions: per beneficiary and currency, over both months' MONTH rows
@@ -404,6 +406,32 @@ class RatingPipelineIT {
         LOG.info("run {}: full replay changed nothing", RUN);
     }
 
+    /**
+     * The scenario must exercise the event-time lateness rule both ways: usage whose partition moved past its
+     * hour's end + lateness (booked into January, and into February), and usage behind its partition that is not late.
+     */
+    private static void assertCoversTheLatenessRule(Scenario scenario) {
+        List<Scenario.Record> rated = scenario.allRecords().stream().filter(r -> r.kind == Scenario.Kind.RATED).toList();
+        long lateIntoJanuary = rated.stream().filter(r -> r.late && Scenario.period(r.bookingTime).equals("2026-01")).count();
+        long lateIntoFebruary = rated.stream().filter(r -> r.late && Scenario.period(r.bookingTime).equals("2026-02")
+                && Scenario.period(r.event.getEventTime().toEpochMilli()).equals("2026-01")).count();
+        long behindButOnTime = rated.stream().filter(r -> !r.late && r.partitionWatermark != Long.MIN_VALUE
+                && r.event.getEventTime().toEpochMilli() < r.partitionWatermark).count();
+        for (Scenario.Record r : rated) {
+            long hourEnd = r.event.getEventTime().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plusSeconds(3600).toEpochMilli();
+            if (r.late) {
+                assertThat(r.partitionWatermark).as(r.event.getEventId()).isGreaterThanOrEqualTo(hourEnd + Scenario.LATENESS.toMillis());
+            }
+        }
+        assertThat(lateIntoJanuary).as("late adjustments booked into January").isPositive();
+        assertThat(lateIntoFebruary).as("late January usage booked into February").isPositive();
+        assertThat(behindButOnTime).as("usage behind its partition's watermark but not late").isPositive();
+        assertThat(scenario.allRecords().stream().filter(r -> r.event != null && r.event.getEventId().equals("future-2")))
+                .singleElement().satisfies(r -> assertThat(r.kind).isEqualTo(Scenario.Kind.INVALID));
+        LOG.info("scenario: {} late into January, {} late into February, {} behind but on time",
+                lateIntoJanuary, lateIntoFebruary, behindButOnTime);
+    }
+
     private static int[] hierarchySize() {
         String[] parts = System.getProperty("cms.it.hierarchy", "3,10,50,500").split(",");
         int[] out = new int[4];
@@ -475,6 +503,15 @@ class RatingPipelineIT {
 
     private static long outputs(PipelineConfig config, Scenario scenario) {
         return count(config.ratedTopic()) + count(config.deadLetterTopic()) + scenario.count(Scenario.Kind.DUPLICATE);
+    }
+
+    /** Up to 20 eventIds the scenario expects rated that the rated topic does not hold (read_committed). */
+    private static List<String> missingRated(PipelineConfig config, Scenario scenario) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        read(config.ratedTopic(), RatedUsage.class).forEach(r -> seen.add(r.getEvent().getEventId()));
+        return scenario.allRecords().stream().filter(r -> r.kind == Scenario.Kind.RATED)
+                .map(r -> r.event.getEventId() + "@p" + r.partition).filter(id -> !seen.contains(id.substring(0, id.lastIndexOf('@'))))
+                .limit(20).toList();
     }
 
     private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(String topic, Class<T> type) {

@@ -41,10 +41,17 @@ import static cms.pipeline.Fixtures.tier;
  * <p>January 2026: D distributors, P partners, T tenants, S subscriptions; tenant t0 moves from p0 to
  * p1 on the 15th; the last subscription is suspended from the 20th; price book A changes its vcpu
  * price on the 16th and has a regional rate; book B prices storage by VOLUME. Phase 1 is January in
- * event-time order per partition (each arriving a minute after it happened) plus a few February
- * events that push the watermark past January's finality, with duplicates, undecodable, invalid,
- * unknown-subscription and unpriced records mixed in. Phase 2 is late January usage, arriving after
- * the February records, produced once January is FINAL.
+ * event-time order per partition (each arriving a minute after it happened) with some usage out of
+ * order (3 hours behind its partition: late; 30 minutes behind: not late), plus a few February events
+ * that push the event-time watermark past January's finality, with duplicates, undecodable, invalid
+ * (one with a wild future event time in mid-January, which must not move any watermark),
+ * unknown-subscription and unpriced records mixed in. Phase 2 is late January usage, produced once
+ * January is FINAL, behind the February records of its partition.
+ *
+ * <p>Lateness follows the pipeline's rule with d = the record's partition watermark: the maximum valid
+ * eventTime of its Kafka partition before it (in production order), minus the out-of-orderness. The
+ * rating operator's own watermark never exceeds that here (no partition goes idle, nothing valid waits
+ * in the grace buffer), so d = pw.
  */
 final class Scenario {
     static final Instant JAN = Instant.parse("2026-01-01T00:00:00Z");
@@ -54,6 +61,8 @@ final class Scenario {
     /** The hour of the last February records: the watermark rests just before its end after phase 1. */
     static final Instant ADVANCE_HOUR = Instant.parse("2026-02-02T10:00:00Z");
     static final java.time.Duration LATENESS = java.time.Duration.ofHours(1);
+    /** The pipeline's out-of-orderness in the ITs. */
+    static final java.time.Duration OUT_OF_ORDERNESS = java.time.Duration.ofMinutes(1);
     /** When the late January usage arrives (its Kafka timestamp): after every February record. */
     static final Instant ARRIVAL_OF_LATE = ADVANCE_HOUR.plus(57, ChronoUnit.MINUTES);
 
@@ -73,6 +82,8 @@ final class Scenario {
         BigDecimal amount;
         boolean late;
         long bookingTime;
+        /** Expected, for every valid record: its partition watermark (Long.MIN_VALUE for a partition's first). */
+        long partitionWatermark;
 
         Record(UsageEvent event, byte[] raw, boolean rawIsNull, String key, int partition, long timestamp) {
             this.event = event;
@@ -153,10 +164,27 @@ final class Scenario {
         january.add(usageRecord("unpriced-2", subs.get(0), "quantum.qubits", "2", JAN.plus(5, ChronoUnit.DAYS), null));
         january.sort((a, b) -> a.event.getEventTime().compareTo(b.event.getEventTime()));
 
+        int n = 0;
         for (Record r : january) {
             phase1.add(r);
             if (random.nextInt(20) == 0 && !r.event.getSubscriptionId().equals("ghost")) {
                 phase1.add(new Record(r.event, null, false, r.key, r.partition, r.timestamp));  // re-sent
+            }
+            n++;
+            if (n % 300 == 150) {
+                // out of order in r's partition, arriving with r: 3 hours behind (late), 30 minutes behind (not late)
+                Sub sub = subs.get(r.partition);
+                Instant t = r.event.getEventTime();
+                phase1.add(new Record(event("behind-3h-" + n, sub.id, meterOf(sub), quantity(), t.minus(3, ChronoUnit.HOURS),
+                        regionFor(sub)), null, false, sub.id, sub.partition, r.timestamp));
+                phase1.add(new Record(event("behind-30m-" + n, sub.id, meterOf(sub), quantity(), t.minus(30, ChronoUnit.MINUTES),
+                        regionFor(sub)), null, false, sub.id, sub.partition, r.timestamp));
+            }
+            if (n == january.size() / 2) {
+                // INVALID (more than max-event-lead after its record's timestamp): were it counted, this partition's
+                // watermark would jump to June and finalize everything
+                UsageEvent wild = event("future-2", subs.get(r.partition).id, "vcpu", "1", Instant.parse("2026-06-01T00:00:00Z"), null);
+                phase1.add(new Record(wild, null, false, wild.getSubscriptionId(), r.partition, r.timestamp));
             }
         }
         // bad records: they carry no usable event time, so where they sit does not matter
@@ -218,6 +246,7 @@ final class Scenario {
     void computeExpectations() {
         Map<String, BigDecimal> cumulative = new HashMap<>();
         Set<String> seen = new HashSet<>();
+        Map<Integer, Long> partitionMax = new HashMap<>();
         List<Record> all = new ArrayList<>();
         all.add(canary);
         all.addAll(phase1);
@@ -233,6 +262,10 @@ final class Scenario {
                 r.kind = Kind.INVALID;
                 continue;
             }
+            // valid: its partition watermark is the maximum valid event time of its partition before it, minus the bound
+            Long max = partitionMax.get(r.partition);
+            r.partitionWatermark = max == null ? Long.MIN_VALUE : max - OUT_OF_ORDERNESS.toMillis();
+            partitionMax.merge(r.partition, t, Math::max);
             if (!seen.add(e.getSubscriptionId() + "/" + e.getEventId())) {
                 r.kind = Kind.DUPLICATE;
                 continue;
@@ -263,10 +296,11 @@ final class Scenario {
             cumulative.put(key, after);
             String model = sub.book.equals("B") ? "VOLUME" : e.getMeterId().equals("gpu") ? "GRADUATED" : "PER_UNIT";
             r.amount = periodAmount(model, rate, after).subtract(periodAmount(model, rate, before));
-            // late: it arrived when its hour had ended more than the allowed lateness ago; booked at arrival - lateness
+            // late: its partition's watermark had passed its hour's end plus the allowed lateness; booked at pw - lateness
             long hourEnd = e.getEventTime().truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS).toEpochMilli();
-            r.late = r.timestamp >= hourEnd + LATENESS.toMillis();
-            r.bookingTime = r.late ? r.timestamp - LATENESS.toMillis() : t;
+            long d = r.partitionWatermark;
+            r.late = d >= hourEnd + LATENESS.toMillis();
+            r.bookingTime = r.late ? d - LATENESS.toMillis() : t;
         }
     }
 

@@ -205,46 +205,85 @@ class RatingFunctionTest {
         assertThat(out.get(0).partnerShare).isNull();
     }
 
+    private static long ms(String iso) {
+        return at(iso).toEpochMilli();
+    }
+
+    /** Usage of s1 with the given partition watermark (arrival: a minute after it happened). */
+    private void usageWithPw(String id, String time, String pw) throws Exception {
+        long t = ms(time);
+        h.processElement(valid(usage(id, "s1", "vcpu", "1", time), t + 60_000, pw == null ? Long.MIN_VALUE : ms(pw)), t);
+    }
+
     @Test
-    void usageArrivingAfterItsHourTurnedFinalIsALateAdjustmentBookedAtArrivalMinusLateness() throws Exception {
+    void usageWhosePartitionWatermarkPassedItsHourEndPlusLatenessIsALateAdjustmentBookedAtPwMinusLateness() throws Exception {
         defaultBook();
         reference(chain("d1", "p1", "t1", "s1", "b1"));
-        long arrival = at("2026-01-10T05:00:00Z").toEpochMilli();
-        // hour 04-05 is final at 06:00: on time
-        h.processElement(valid(usage("onTime", "s1", "vcpu", "1", "2026-01-10T04:00:00Z"), arrival), arrival);
-        // hour 03-04 is final at 05:00: late, booked at 05:00 - 1h
-        h.processElement(valid(usage("late", "s1", "vcpu", "1", "2026-01-10T03:59:59Z"), arrival), arrival);
+        // the operator's own watermark is still at its start: d = pw
+        usageWithPw("onTime", "2026-01-10T04:00:00Z", "2026-01-10T05:00:00Z");   // hour 04-05 is final at 06:00: on time
+        usageWithPw("late", "2026-01-10T03:59:59Z", "2026-01-10T05:00:00Z");     // hour 03-04 is final at 05:00: late
+        usageWithPw("justOnTime", "2026-01-10T03:59:59Z", "2026-01-10T04:59:59.999Z");
         List<RatedEvent> out = h.extractOutputValues();
-        assertThat(out.get(0).lateAdjustment).isFalse();
-        assertThat(out.get(0).bookingTime).isEqualTo(at("2026-01-10T04:00:00Z").toEpochMilli());
-        assertThat(out.get(1).lateAdjustment).isTrue();
-        assertThat(out.get(1).bookingTime).isEqualTo(at("2026-01-10T04:00:00Z").toEpochMilli());
+        assertThat(out).extracting(r -> r.event.getEventId() + ":" + r.lateAdjustment)
+                .containsExactly("onTime:false", "late:true", "justOnTime:false");
+        assertThat(out.get(0).bookingTime).isEqualTo(ms("2026-01-10T04:00:00Z"));
+        assertThat(out.get(1).bookingTime).isEqualTo(ms("2026-01-10T04:00:00Z"));   // pw - L
         assertThat(out.get(1).period).isEqualTo("2026-01");
         assertThat(out.get(1).bookedPeriod).isEqualTo("2026-01");
+        assertThat(out.get(2).bookingTime).isEqualTo(ms("2026-01-10T03:59:59Z"));
         // rated against its own period's tiers: the cumulative quantity continues
         assertThat(out.get(1).amount).isEqualByComparingTo("1.00");
+    }
+
+    @Test
+    void usageIsLateWhenTheOperatorsWatermarkPassedItsHourEndPlusLatenessWhateverItsPartitionWatermark() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        h.processWatermark(ms("2026-01-10T05:30:00Z"));
+        usageWithPw("noPw", "2026-01-10T03:59:59Z", null);
+        usageWithPw("lowPw", "2026-01-10T03:10:00Z", "2026-01-10T04:00:00Z");
+        usageWithPw("onTime", "2026-01-10T04:10:00Z", "2026-01-10T04:00:00Z");
+        List<RatedEvent> out = h.extractOutputValues();
+        assertThat(out).extracting(r -> r.event.getEventId() + ":" + r.lateAdjustment)
+                .containsExactly("noPw:true", "lowPw:true", "onTime:false");
+        // booked at the watermark minus the lateness: a window no operator downstream has finalized
+        assertThat(out.get(0).bookingTime).isEqualTo(ms("2026-01-10T04:30:00Z"));
+        assertThat(out.get(1).bookingTime).isEqualTo(ms("2026-01-10T04:30:00Z"));
+        assertThat(out.get(2).bookingTime).isEqualTo(ms("2026-01-10T04:10:00Z"));
+    }
+
+    @Test
+    void aLateAdjustmentIsBookedAtTheLaterOfBothWatermarksMinusTheLateness() throws Exception {
+        defaultBook();
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        h.processWatermark(ms("2026-01-10T05:40:00Z"));
+        usageWithPw("byWatermark", "2026-01-10T02:00:00Z", "2026-01-10T05:10:00Z");
+        usageWithPw("byPw", "2026-01-10T02:00:00Z", "2026-01-10T06:00:00Z");
+        List<RatedEvent> out = h.extractOutputValues();
+        assertThat(out).allMatch(r -> r.lateAdjustment);
+        assertThat(out.get(0).bookingTime).isEqualTo(ms("2026-01-10T04:40:00Z"));
+        assertThat(out.get(1).bookingTime).isEqualTo(ms("2026-01-10T05:00:00Z"));
     }
 
     @Test
     void aLateAdjustmentOfALastMonthIsBookedIntoTheOpenPeriod() throws Exception {
         defaultBook();
         reference(chain("d1", "p1", "t1", "s1", "b1"));
-        long arrival = at("2026-02-03T12:00:00Z").toEpochMilli();
-        h.processElement(valid(usage("late", "s1", "vcpu", "2", "2026-01-31T10:00:00Z"), arrival), arrival);
+        usageWithPw("late", "2026-01-31T10:00:00Z", "2026-02-03T12:00:00Z");
         RatedEvent r = h.extractOutputValues().get(0);
         assertThat(r.lateAdjustment).isTrue();
         assertThat(r.period).isEqualTo("2026-01");
         assertThat(r.bookedPeriod).isEqualTo("2026-02");
-        assertThat(r.bookingTime).isEqualTo(at("2026-02-03T11:00:00Z").toEpochMilli());
+        assertThat(r.bookingTime).isEqualTo(ms("2026-02-03T11:00:00Z"));
     }
 
     @Test
-    void theLatenessDecisionDependsOnTheRecordAloneNotOnTheWatermarkOrARestore() throws Exception {
+    void afterARestoreThePartitionWatermarkDecidesAsBeforeThoughTheOperatorsWatermarkStartsOver() throws Exception {
         defaultBook();
         reference(chain("d1", "p1", "t1", "s1", "b1"));
-        h.processWatermark(at("2026-03-01T00:00:00Z").toEpochMilli());
-        long arrival = at("2026-01-10T04:30:00Z").toEpochMilli();
-        h.processElement(valid(usage("e0", "s1", "vcpu", "1", "2026-01-10T04:00:00Z"), arrival), arrival);
+        h.processWatermark(ms("2026-01-10T05:00:00Z"));
+        usageWithPw("e0", "2026-01-10T03:00:00Z", "2026-01-10T05:00:00Z");
+        assertThat(h.extractOutputValues()).singleElement().satisfies(r -> assertThat(r.lateAdjustment).isTrue());
         OperatorSubtaskState snapshot = h.snapshot(1, 1);
         h.close();
 
@@ -256,13 +295,29 @@ class RatingFunctionTest {
         h.initializeState(snapshot);
         h.open();
         h.processBroadcastWatermark(Long.MAX_VALUE);
-        // broadcast state and cumulative quantities are back; the same kind of record decides the same way
-        h.processElement(valid(usage("e1", "s1", "vcpu", "1", "2026-01-10T04:10:00Z"), arrival), arrival);
-        assertThat(h.extractOutputValues()).singleElement().satisfies(r -> {
-            assertThat(r.lateAdjustment).isFalse();
-            assertThat(r.partnerId).isEqualTo("p1");
-        });
+        // the restored operator has no watermark yet; the record's partition watermark (restored with the source
+        // offsets) alone decides, as it did before the restore
+        usageWithPw("e1", "2026-01-10T03:10:00Z", "2026-01-10T05:00:00Z");
+        usageWithPw("e2", "2026-01-10T04:10:00Z", "2026-01-10T05:00:00Z");
+        assertThat(h.extractOutputValues()).extracting(r -> r.event.getEventId() + ":" + r.lateAdjustment + ":" + r.partnerId)
+                .containsExactly("e1:true:p1", "e2:false:p1");
+        assertThat(h.extractOutputValues().get(0).bookingTime).isEqualTo(ms("2026-01-10T04:00:00Z"));
         assertThat(keysWith(h, "cumulative-quantity")).isEqualTo(1);
+    }
+
+    @Test
+    void usageReleasedFromTheGraceBufferIsJudgedWithTheWatermarkAtRelease() throws Exception {
+        defaultBook();
+        usageWithPw("waits", "2026-01-10T03:00:00Z", "2026-01-10T03:30:00Z");
+        assertThat(h.extractOutputValues()).isEmpty();
+        // the watermark moves on while it waits (the one non-deterministic case besides an idle partition coming back)
+        h.processWatermark(ms("2026-01-10T06:00:00Z"));
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        h.setProcessingTime(GRACE.toMillis());
+        assertThat(h.extractOutputValues()).singleElement().satisfies(r -> {
+            assertThat(r.lateAdjustment).isTrue();
+            assertThat(r.bookingTime).isEqualTo(ms("2026-01-10T05:00:00Z"));
+        });
     }
 
     @Test

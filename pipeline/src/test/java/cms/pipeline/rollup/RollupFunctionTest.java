@@ -4,6 +4,7 @@ import cms.avro.NodeLevel;
 import cms.pipeline.Keys;
 import cms.pipeline.model.RatedEvent;
 import cms.pipeline.model.RollupRow;
+import cms.pipeline.sink.RollupStatements;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.util.Collector;
@@ -93,7 +94,7 @@ class RollupFunctionTest {
                 assertThat(r.quantity).isEqualByComparingTo("3");
                 assertThat(r.amount).isEqualByComparingTo("4.5");
                 assertThat(r.partnerCommission).isEqualByComparingTo("0.45");
-                assertThat(r.writeTimestamp).isEqualTo(4 << 10);
+                assertThat(r.writeTimestamp).isEqualTo(RollupStatements.openTimestamp(2, 0)).isEqualTo(2 << 10);
             });
             assertThat(h.numProcessingTimeTimers()).isZero(); // unchanged rows are not rewritten
 
@@ -109,11 +110,24 @@ class RollupFunctionTest {
             assertThat(out.get(1).adjustmentCount).isEqualTo(1);
             assertThat(out.get(1).adjustmentAmount).isEqualByComparingTo("2");
             assertThat(out.get(1).amount).isEqualByComparingTo("6.5");
-            assertThat(out.get(1).writeTimestamp).isEqualTo(7 << 10).isGreaterThan(out.get(0).writeTimestamp);
+            assertThat(out.get(1).writeTimestamp).isEqualTo(RollupStatements.FINAL_BAND + (3 << 10)).isGreaterThan(out.get(0).writeTimestamp);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.numProcessingTimeTimers()).isZero();
         }
+    }
+
+    @Test
+    void everyFinalWriteTimestampIsAboveEveryOpenOneAndLaterAttemptsWinBetweenEqualCounts() {
+        long maxOpen = RollupStatements.openTimestamp(Long.MAX_VALUE, Integer.MAX_VALUE);
+        assertThat(RollupStatements.finalTimestamp(0, 0)).isGreaterThan(maxOpen);
+        assertThat(RollupStatements.finalTimestamp(1, 0)).isGreaterThan(RollupStatements.openTimestamp(1_000_000_000L, 1023));
+        assertThat(RollupStatements.finalTimestamp(Long.MAX_VALUE, 1023)).isPositive();
+        // a replay (progress re-emitted) never overtakes a higher count; a later attempt wins at an equal count
+        assertThat(RollupStatements.openTimestamp(5, 0)).isGreaterThan(RollupStatements.openTimestamp(4, 1023));
+        assertThat(RollupStatements.openTimestamp(4, 2)).isGreaterThan(RollupStatements.openTimestamp(4, 1));
+        assertThat(RollupStatements.finalTimestamp(4, 2)).isGreaterThan(RollupStatements.finalTimestamp(4, 1));
+        assertThat(RollupStatements.openTimestamp(4, 5000)).isEqualTo(RollupStatements.openTimestamp(4, 1023));
     }
 
     @Test

@@ -76,7 +76,7 @@ class CassandraSinkIT {
         r.eventCount = count;
         r.quantity = BigDecimal.valueOf(count);
         r.amount = new BigDecimal(amount);
-        r.writeTimestamp = 2 * count + (RollupRow.FINAL.equals(status) ? 1 : 0);
+        r.writeTimestamp = RollupRow.FINAL.equals(status) ? RollupStatements.finalTimestamp(count, 0) : RollupStatements.openTimestamp(count, 0);
         return r;
     }
 
@@ -140,9 +140,26 @@ class CassandraSinkIT {
         assertThat(read("f").getString("status")).isEqualTo("FINAL");
         try (var w = writer(8)) {
             w.write(row("f", 4, "4", RollupRow.OPEN), NO_CONTEXT);
+            // an OPEN row of a crashed run with a higher count (and a later attempt) than the FINAL one
+            RollupRow crashed = row("f", 9, "9", RollupRow.OPEN);
+            crashed.writeTimestamp = RollupStatements.openTimestamp(9, 7);
+            w.write(crashed, NO_CONTEXT);
             w.flush(false);
         }
         assertThat(read("f").getString("status")).isEqualTo("FINAL");
+        assertThat(read("f").getLong("event_count")).isEqualTo(4);
+        assertThat(read("f").getBigDecimal("amount")).isEqualByComparingTo("4");
+
+        // and the other way round: a FINAL row with a lower count replaces an OPEN row with a higher one
+        try (var w = writer(8)) {
+            w.write(row("g", 9, "9", RollupRow.OPEN), NO_CONTEXT);
+            w.flush(false);
+        }
+        try (Committer<RollupRow> committer = sink.createCommitter(null)) {
+            committer.commit(List.of(new Request<>(row("g", 5, "5", RollupRow.FINAL))));
+        }
+        assertThat(read("g").getString("status")).isEqualTo("FINAL");
+        assertThat(read("g").getLong("event_count")).isEqualTo(5);
     }
 
     @Test
