@@ -1,0 +1,854 @@
+package cms.infra.bench;
+
+import cms.avro.DeadLetter;
+import cms.avro.RatedUsage;
+import cms.avro.UsageEvent;
+import cms.cassandra.CassandraSchema;
+import cms.infra.RunningSystem;
+import cms.infra.load.UsageMix;
+import cms.registry.SchemaRegistryClient;
+import cms.stack.LocalStackAddresses;
+import cms.topics.Topics;
+import cms.wire.AvroSerializer;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The benchmark harness: measures the rating job end to end against its ceiling on a running local
+ * stack (CMS_* variables), with the packaged job and API started as processes by
+ * {@link RunningSystem}, exactly as the run command starts them.
+ *
+ * <ol>
+ *   <li>Provisions a run of its own: usage, rated, dead-letter and reference topics, consumer group,
+ *       transactional ids and Cassandra keyspace, all named after the run.</li>
+ *   <li>Publishes the reference data ({@link ReferenceData}) to the run's reference topics (the job's)
+ *       and the channel's nodes to the stack's hierarchy topic (the API's, which it cannot be told
+ *       otherwise), then preloads a backlog of usage into the run's usage topic before the job
+ *       starts, so that no producer competes with the job.</li>
+ *   <li>Measures the decode ceiling on that backlog ({@link DecodeCeiling}), then starts the job and
+ *       the API and measures the rate of the job's committed offsets until the backlog is drained:
+ *       the job commits offsets only when a checkpoint completes, after its Cassandra and Kafka sinks
+ *       flushed, so a committed record is rated, rolled up and durable. Lag is printed every 10 s.</li>
+ *   <li>Live phase: usage at a fixed share of the measured rate; meanwhile probes measure
+ *       event-to-queryable latency through the API and dashboard clients measure API latency.</li>
+ *   <li>Injects a task failure (the job's failure-injection-dir) under the same live load and times
+ *       the recovery (all tasks RUNNING again, per Flink's REST API) and the drain of the lag back to
+ *       its level before the failure.</li>
+ *   <li>Stops the load, waits until everything is committed, and accounts for every record sent:
+ *       rated, dead-lettered or a duplicate.</li>
+ * </ol>
+ * Prints the figures and writes them, with the machine and the settings, to {@code results.md} in
+ * the output folder. {@code infra/bin/bench} is the command; {@code --short} is the test suite's mode.
+ */
+public final class Benchmark {
+
+    /** Every figure of one run; the short-mode test asserts on these. */
+    public static final class Results {
+        public String runId;
+        public BenchSettings settings;
+        public Instant started;
+        public Duration took;
+        public String machine;
+        public String loadBefore;
+        /** Share of all cores busy during 3 s before the run started: other people's work. */
+        public double busyBefore = Double.NaN;
+        public String loadAfter;
+        public int referenceVersions;
+        public long backlog;
+        public double preloadRate;
+        public DecodeCeiling.Result ceiling;
+        public long throughputRecords;
+        public double throughputSeconds;
+        public double throughputRate;
+        public boolean backlogDrained;
+        public double secondsToFirstCommit;
+        public final List<String> lagLines = new ArrayList<>();
+        public Map<String, Double> cpuThroughput = Map.of();
+        public double liveTargetRate;
+        public double liveActualRate;
+        public long liveLagFirst = -1;
+        public long liveLagMax = -1;
+        public long liveLagLast = -1;
+        public long liveLagMin = -1;
+        public final List<String> liveLagLines = new ArrayList<>();
+        public Latencies probeLatency = new Latencies();
+        public Map<String, Latencies> apiLatency = Map.of();
+        public Latencies apiAll = new Latencies();
+        public boolean failureInjected;
+        public double secondsToRunning = Double.NaN;
+        public double secondsToDrained = Double.NaN;
+        public long preFailureLag = -1;
+        public long peakLagAfterFailure = -1;
+        public final List<String> failureLines = new ArrayList<>();
+        public Map<UsageMix.Kind, Long> sentByKind = Map.of();
+        public long probesSent;
+        public long produced;
+        public long expectedRated;
+        public long expectedDeadLetters;
+        public long duplicates;
+        public long rated = -1;
+        public long deadLettered = -1;
+        public final List<String> broadcast = new ArrayList<>();
+        public String profile;
+        public Path jfrFile;
+        public final List<String> notes = new ArrayList<>();
+        public Path resultsFile;
+
+        public double ceilingRatio() {
+            return ceiling == null || ceiling.ratePerSecond() <= 0 ? Double.NaN : throughputRate / ceiling.ratePerSecond();
+        }
+
+        /** Every record sent is rated, dead-lettered or a duplicate, each exactly as sent. */
+        public boolean accounted() {
+            return rated == expectedRated && deadLettered == expectedDeadLetters && rated + deadLettered + duplicates == produced;
+        }
+    }
+
+    private final BenchSettings s;
+    private final PrintStream out;
+    private final LocalStackAddresses stack = LocalStackAddresses.fromEnvironment();
+    private final Results r = new Results();
+    private final String run;
+    private final String usageTopic;
+    private final String ratedTopic;
+    private final String deadLetterTopic;
+    private final ReferenceData.Topics referenceTopics;
+    private final String group;
+    private final String keyspace;
+    private final Path failureDir;
+    private final Path checkpointDir;
+    private volatile RunningSystem running;
+    private volatile boolean cleanedUp;
+
+    private Benchmark(BenchSettings settings, PrintStream out) throws IOException {
+        this.s = settings;
+        this.out = out;
+        this.run = UUID.randomUUID().toString().substring(0, 6);
+        this.usageTopic = "bench." + run + ".usage";
+        this.ratedTopic = "bench." + run + ".rated";
+        this.deadLetterTopic = "bench." + run + ".dead-letter";
+        this.referenceTopics = new ReferenceData.Topics("bench." + run + ".hierarchy", "bench." + run + ".price-books",
+                "bench." + run + ".commission-plans");
+        this.group = "bench-" + run;
+        this.keyspace = "bench_" + run;
+        Files.createDirectories(settings.out());
+        this.failureDir = settings.out().toAbsolutePath().resolve("failure-" + run);
+        this.checkpointDir = settings.out().toAbsolutePath().resolve("checkpoints-" + run);
+        r.runId = run;
+        r.settings = settings;
+    }
+
+    /** Runs the benchmark on the stack named by the CMS_* environment; the job and API jars must be packaged. */
+    public static Results run(BenchSettings settings, PrintStream out) throws Exception {
+        Benchmark benchmark = new Benchmark(settings, out);
+        // Ctrl-C or SIGTERM: end the job and the API and remove the run's topics, keyspace and files
+        Thread hook = new Thread(benchmark::abort, "bench-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return benchmark.run();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs
+            }
+        }
+    }
+
+    private void abort() {
+        RunningSystem system = running;
+        if (system != null) {
+            system.close();
+        }
+        cleanUp();
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchSettings settings;
+        if (List.of(args).contains("--help")) {
+            System.out.println(BenchSettings.USAGE);
+            return;
+        }
+        try {
+            settings = BenchSettings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.println(BenchSettings.USAGE);
+            System.exit(2);
+            return;
+        }
+        Results results = run(settings, System.out);
+        System.exit(results.accounted() ? 0 : 1);
+    }
+
+    // ------------------------------------------------------------------------------------------ the run
+
+    private Results run() throws Exception {
+        r.started = Instant.now();
+        long began = System.nanoTime();
+        r.machine = Machine.describe().oneLine();
+        r.loadBefore = Machine.loadAverage();
+        Machine.CpuWindow idle = Machine.CpuWindow.start(Map.of());
+        Thread.sleep(3000);
+        r.busyBefore = idle.cores().getOrDefault("machine busy", Double.NaN);
+        say("benchmark run %s (%s mode) on %s; load average %s, cores busy before the run %s", run, s.shortMode() ? "short" : "full",
+                r.machine, r.loadBefore, percent(r.busyBefore));
+        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(stack.registryUrl()));
+        AvroSerializer serializer = new AvroSerializer(registry, true);
+        RunningSystem system = null;
+        try (KafkaWatch kafka = new KafkaWatch(stack.kafkaBootstrap())) {
+            provision(kafka, registry);
+            publishReferenceData();
+            preload(kafka, serializer);
+            ceiling();
+
+            system = startSystem();
+            FlinkRest flink = new FlinkRest(system.flinkUiUrl());
+            String job = flink.jobId();
+            throughput(system, kafka, flink, job);
+            if (!r.backlogDrained) {
+                r.notes.add("the backlog was not drained within --max-window " + s.maxWindow() + ": later phases skipped");
+            } else {
+                String token = system.token("platform-admin", null);
+                LoadProducer live = new LoadProducer(stack.kafkaBootstrap(), serializer, usageTopic, s.channel(), mix());
+                try {
+                    livePhase(system, kafka, flink, job, live, serializer, token);
+                    if (s.injectFailure()) {
+                        failurePhase(system, kafka, flink, job);
+                    }
+                } finally {
+                    live.stop();
+                    addSent(live.sent());
+                }
+                drainAndAccount(system, kafka);
+            }
+        } finally {
+            if (system != null) {
+                system.close();
+                running = null;
+            }
+            cleanUp();
+        }
+        broadcastMemory();
+        if (r.jfrFile != null && Files.exists(r.jfrFile)) {
+            try {
+                r.profile = JfrProfile.analyse(r.jfrFile, 12);
+            } catch (IOException | RuntimeException e) {
+                r.notes.add("could not read the JFR recording " + r.jfrFile + ": " + e);
+            }
+        }
+        r.loadAfter = Machine.loadAverage();
+        r.took = Duration.ofNanos(System.nanoTime() - began);
+        r.resultsFile = s.out().resolve("results.md");
+        Files.writeString(r.resultsFile, markdown(), StandardCharsets.UTF_8);
+        out.println();
+        out.println(markdown());
+        say("written to %s", r.resultsFile.toAbsolutePath());
+        return r;
+    }
+
+    private LoadProducer.Mix mix() {
+        return new LoadProducer.Mix(s.duplicates(), s.late(), s.bad(), Duration.ofHours(2));
+    }
+
+    private void provision(KafkaWatch kafka, SchemaRegistryClient registry) throws Exception {
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(usageTopic, s.partitions());
+        topics.put(ratedTopic, s.partitions());
+        topics.put(deadLetterTopic, 1);
+        topics.put(referenceTopics.hierarchy(), 1);
+        topics.put(referenceTopics.priceBooks(), 1);
+        topics.put(referenceTopics.commissionPlans(), 1);
+        kafka.createTopics(topics);
+        // one at a time, before anything runs concurrently (Apicurio's in-memory store and concurrent first registrations)
+        registry.register(Topics.valueSubject(usageTopic), UsageEvent.getClassSchema());
+        registry.register(Topics.valueSubject(ratedTopic), RatedUsage.getClassSchema());
+        registry.register(Topics.valueSubject(deadLetterTopic), DeadLetter.getClassSchema());
+        registry.register(Topics.valueSubject(referenceTopics.hierarchy()), cms.avro.HierarchyChange.getClassSchema());
+        registry.register(Topics.valueSubject(referenceTopics.priceBooks()), cms.avro.PriceBookVersion.getClassSchema());
+        registry.register(Topics.valueSubject(referenceTopics.commissionPlans()), cms.avro.CommissionPlan.getClassSchema());
+        try (CqlSession cql = cql()) {
+            CassandraSchema.apply(cql, keyspace, 1);
+        }
+        Files.createDirectories(failureDir);
+        say("provisioned topics bench.%s.*, consumer group %s, keyspace %s", run, group, keyspace);
+    }
+
+    private void publishReferenceData() throws Exception {
+        long t = System.nanoTime();
+        ReferenceData reference = new ReferenceData(s.channel(), s.probeSubscriptions());
+        r.referenceVersions = reference.publish(stack.kafkaBootstrap(), stack.registryUrl(), referenceTopics, false);
+        reference.publish(stack.kafkaBootstrap(), stack.registryUrl(), ReferenceData.Topics.stack(), true);
+        say("reference data: %,d versions (%,d subscriptions + %d probe subscriptions, 2 price books, 3 plans) in %.1f s",
+                r.referenceVersions, s.channel().subscriptions(), s.probeSubscriptions(), (System.nanoTime() - t) / 1e9);
+    }
+
+    private void preload(KafkaWatch kafka, AvroSerializer serializer) throws Exception {
+        long records = s.backlogRecords();
+        say("preloading a backlog of %,d records into %s (%d partitions, %d producer threads), before the job starts",
+                records, usageTopic, s.partitions(), s.preloadThreads());
+        LoadProducer backlog = new LoadProducer(stack.kafkaBootstrap(), serializer, usageTopic, s.channel(), mix());
+        long t = System.nanoTime();
+        backlog.preload(records, s.preloadThreads(), s.seed(), out);
+        double seconds = (System.nanoTime() - t) / 1e9;
+        addSent(backlog.sent());
+        r.backlog = kafka.endOffset(usageTopic);
+        r.preloadRate = records / seconds;
+        say("backlog: %,d records in %.1f s (%,.0f/s): %s", r.backlog, seconds, r.preloadRate, backlog.sent());
+    }
+
+    private void ceiling() throws Exception {
+        int threads = Math.min(s.parallelism(), s.partitions());
+        say("decode ceiling: consuming and decoding the backlog with %d consumer threads", threads);
+        r.ceiling = DecodeCeiling.measure(stack.kafkaBootstrap(), stack.registryUrl(), usageTopic, s.partitions(), threads);
+        say("decode ceiling: %,d records (%,d decoded) in %.1f s = %,.0f records/s", r.ceiling.records(), r.ceiling.decoded(),
+                r.ceiling.took().toMillis() / 1000.0, r.ceiling.ratePerSecond());
+    }
+
+    private RunningSystem startSystem() throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "--topic.usage", usageTopic, "--topic.rated", ratedTopic, "--topic.dead-letter", deadLetterTopic,
+                "--topic.hierarchy", referenceTopics.hierarchy(), "--topic.price-books", referenceTopics.priceBooks(),
+                "--topic.commission-plans", referenceTopics.commissionPlans(),
+                "--cassandra.keyspace", keyspace, "--kafka.group", group, "--kafka.transactional-id-prefix", group,
+                "--checkpoint-interval", BenchSettings.flinkDuration(s.checkpointInterval()),
+                "--parallelism", Integer.toString(s.parallelism())));
+        if (s.unknownSubscriptionGrace() != null) {
+            args.addAll(List.of("--unknown-subscription-grace", BenchSettings.flinkDuration(s.unknownSubscriptionGrace())));
+        }
+        if (s.injectFailure()) {
+            args.addAll(List.of("--failure-injection-dir", failureDir.toString()));
+        }
+        if (!s.pipelineArgs().contains("--checkpoint-dir")) {
+            // without a checkpoint directory Flink keeps checkpoints in the JobManager's memory, limited to 5 MB a state:
+            // the broadcast reference data of 100,000 subscriptions is far larger, and every checkpoint would fail
+            args.addAll(List.of("--checkpoint-dir", checkpointDir.toUri().toString()));
+        }
+        args.addAll(s.pipelineArgs());
+        RunningSystem.Options options = RunningSystem.Options.defaults()
+                .withPorts(freePort(), freePort(), freePort())
+                .withPipelineHeap(s.pipelineHeap())
+                .withEnvironment("CMS_KEYSPACE", keyspace)
+                .withPipelineArgs(args.toArray(String[]::new));
+        say("starting the job (heap %s, %s) and the API", s.pipelineHeap(), String.join(" ", args));
+        long t = System.nanoTime();
+        RunningSystem system = RunningSystem.start(options);
+        running = system;
+        say("job and API running in %.1f s (Flink UI %s, API %s; logs %s)", (System.nanoTime() - t) / 1e9, system.flinkUiUrl(),
+                system.apiUrl(), system.logs());
+        return system;
+    }
+
+    // ------------------------------------------------------------------------------------------ throughput
+
+    private void throughput(RunningSystem system, KafkaWatch kafka, FlinkRest flink, String job) throws Exception {
+        long target = r.backlog;
+        long jobStarted = System.nanoTime();
+        long firstAt = -1;
+        long firstCommitted = 0;
+        long lastAt = -1;
+        long lastCommitted = 0;
+        long nextPrint = jobStarted + 10_000_000_000L;
+        long printedCommitted = 0;
+        long printedAt = jobStarted;
+        Machine.CpuWindow cpu = null;
+        say("throughput: waiting for the job's committed offsets to reach %,d (lag printed every 10 s)", target);
+        while (true) {
+            system.requireAlive();
+            long committed = kafka.committed(group, usageTopic);
+            long now = System.nanoTime();
+            if (committed > lastCommitted) {
+                if (firstAt < 0) {
+                    firstAt = now;
+                    firstCommitted = committed;
+                    r.secondsToFirstCommit = (now - jobStarted) / 1e9;
+                    cpu = Machine.CpuWindow.start(processes(system));
+                    startRecording(system);
+                }
+                lastAt = now;
+                lastCommitted = committed;
+            }
+            if (now >= nextPrint) {
+                String line = String.format(Locale.ROOT, "%5.0f s  committed %,11d  lag %,11d  rate (last 10 s) %,8.0f/s  %s",
+                        (now - jobStarted) / 1e9, committed, target - committed, (committed - printedCommitted) / ((now - printedAt) / 1e9),
+                        flink.describe(job));
+                r.lagLines.add(line);
+                out.println("  " + line);
+                printedCommitted = committed;
+                printedAt = now;
+                nextPrint += 10_000_000_000L;
+            }
+            if (committed >= target) {
+                r.backlogDrained = true;
+                break;
+            }
+            if (firstAt < 0 && now - jobStarted > Duration.ofMinutes(5).toNanos()) {
+                throw new IllegalStateException("the job committed nothing within 5 minutes; see " + system.pipelineLog());
+            }
+            if (firstAt > 0 && now - firstAt > s.maxWindow().toNanos() || now - jobStarted > s.maxWindow().plusMinutes(5).toNanos()) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        stopRecording(system);
+        FlinkRest.Failures failures = flink.failures(job);
+        if (failures.count() > 0) {
+            r.notes.add(String.format("the job failed %d times during the throughput phase; the newest: %s", failures.count(), failures.newest()));
+        }
+        if (cpu != null) {
+            r.cpuThroughput = cpu.cores();
+        }
+        if (lastAt > firstAt) {
+            r.throughputRecords = lastCommitted - firstCommitted;
+            r.throughputSeconds = (lastAt - firstAt) / 1e9;
+        } else {
+            // drained at the first commit: only a rate that includes the start-up is available
+            r.throughputRecords = lastCommitted;
+            r.throughputSeconds = (lastAt - jobStarted) / 1e9;
+            r.notes.add("the backlog drained at the job's first checkpoint: the throughput includes the job's start-up");
+        }
+        r.throughputRate = r.throughputRecords / Math.max(0.001, r.throughputSeconds);
+        if (r.throughputSeconds < s.minWindow().toSeconds()) {
+            r.notes.add(String.format("the throughput window (%.0f s) is shorter than --min-window %s: rerun with --expected-rate %.0f",
+                    r.throughputSeconds, s.minWindow(), r.throughputRate));
+        }
+        say("throughput: %,d records committed in %.1f s between the first and the last checkpoint commit = %,.0f records/s "
+                        + "(first commit %.1f s after the job started; %s of the decode ceiling)",
+                r.throughputRecords, r.throughputSeconds, r.throughputRate, r.secondsToFirstCommit, percent(r.ceilingRatio()));
+    }
+
+    private Map<String, Long> processes(RunningSystem system) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("job (pipeline JVM)", system.pipelinePid());
+        pids.put("benchmark JVM", ProcessHandle.current().pid());
+        Machine.stackPids(LocalStackAddresses.stackDir()).forEach(pids::put);
+        return pids;
+    }
+
+    private void startRecording(RunningSystem system) {
+        if (!s.jfr()) {
+            return;
+        }
+        r.jfrFile = s.out().toAbsolutePath().resolve("pipeline-" + run + ".jfr");
+        jcmd(system.pipelinePid(), "JFR.start", "name=bench", "settings=profile", "filename=" + r.jfrFile);
+    }
+
+    private void stopRecording(RunningSystem system) {
+        if (r.jfrFile != null) {
+            jcmd(system.pipelinePid(), "JFR.stop", "name=bench");
+        }
+    }
+
+    private void jcmd(long pid, String... command) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+        cmd.addAll(List.of(command));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                r.notes.add("jcmd " + String.join(" ", command) + " failed: " + output.strip());
+            }
+        } catch (IOException e) {
+            r.notes.add("jcmd failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ live load
+
+    private void livePhase(RunningSystem system, KafkaWatch kafka, FlinkRest flink, String job, LoadProducer live,
+                           AvroSerializer serializer, String token)
+            throws Exception {
+        r.liveTargetRate = s.liveRate() > 0 ? s.liveRate() : Math.max(1, r.throughputRate * s.liveShare());
+        say("live phase: usage at %,.0f records/s; after %d s, %d probes (poll %d ms) and %d dashboard clients (pause %d ms) for %d s",
+                r.liveTargetRate, s.liveWarmup().toSeconds(), s.probeSubscriptions(), s.probePoll().toMillis(), s.apiClients(),
+                s.apiThink().toMillis(), s.live().toSeconds());
+        long began = System.nanoTime();
+        live.startLive(r.liveTargetRate, s.seed() + 1);
+        watchLag(system, kafka, flink, job, s.liveWarmup(), null);
+        List<String> probeSubscriptions = new ArrayList<>();
+        ReferenceData reference = new ReferenceData(s.channel(), s.probeSubscriptions());
+        for (int i = 0; i < s.probeSubscriptions(); i++) {
+            probeSubscriptions.add(reference.probeSubscription(i));
+        }
+        Probes probes = new Probes(stack.kafkaBootstrap(), serializer, usageTopic, system.apiUrl(), token, probeSubscriptions, run,
+                s.probePoll(), Duration.ofSeconds(60));
+        DashboardLoad dashboards = new DashboardLoad(system.apiUrl(), token, s.channel(), s.apiClients(), s.apiThink());
+        try {
+            probes.start();
+            dashboards.start();
+            List<Long> lags = watchLag(system, kafka, flink, job, s.live(), r.liveLagLines);
+            if (!lags.isEmpty()) {
+                r.liveLagFirst = lags.get(0);
+                r.liveLagLast = lags.get(lags.size() - 1);
+                r.liveLagMax = lags.stream().mapToLong(Long::longValue).max().orElse(-1);
+                r.liveLagMin = lags.stream().mapToLong(Long::longValue).min().orElse(-1);
+            }
+        } finally {
+            dashboards.stop();
+            probes.stop();
+            probes.close();
+        }
+        r.probesSent = probes.sent();
+        r.probeLatency = probes.latencies();
+        r.apiLatency = dashboards.byQuery();
+        r.apiAll = dashboards.all();
+        r.liveActualRate = live.total() / Math.max(1.0, (System.nanoTime() - began) / 1e9);
+        say("event-to-queryable latency: %s", r.probeLatency.describe());
+        say("API latency of dashboard queries: %s", r.apiAll.describe());
+        say("lag during the live phase: first %,d, min %,d, max %,d, last %,d", r.liveLagFirst, r.liveLagMin, r.liveLagMax, r.liveLagLast);
+    }
+
+    /** Samples the lag every second for {@code duration}, printing (and keeping, if lines is not null) a line every 10 s. */
+    private List<Long> watchLag(RunningSystem system, KafkaWatch kafka, FlinkRest flink, String job, Duration duration, List<String> lines)
+            throws Exception {
+        List<Long> lags = new ArrayList<>();
+        long began = System.nanoTime();
+        long end = began + duration.toNanos();
+        long nextPrint = began;
+        while (System.nanoTime() < end) {
+            system.requireAlive();
+            long lag = kafka.endOffset(usageTopic) - kafka.committed(group, usageTopic);
+            lags.add(lag);
+            if (System.nanoTime() >= nextPrint) {
+                String line = String.format(Locale.ROOT, "%5.0f s  lag %,10d  %s", (System.nanoTime() - began) / 1e9, lag, flink.describe(job));
+                out.println("  " + line);
+                if (lines != null) {
+                    lines.add(line);
+                }
+                nextPrint += 10_000_000_000L;
+            }
+            Thread.sleep(1000);
+        }
+        return lags;
+    }
+
+    // ------------------------------------------------------------------------------------------ failure
+
+    private void failurePhase(RunningSystem system, KafkaWatch kafka, FlinkRest flink, String job) throws Exception {
+        // the lag's level before the failure: its highest value over the last 3 checkpoint intervals (it saw-tooths with them)
+        Duration before = s.checkpointInterval().multipliedBy(3).plusSeconds(2);
+        List<Long> lags = watchLag(system, kafka, flink, job, before, null);
+        r.preFailureLag = lags.stream().mapToLong(Long::longValue).max().orElse(0);
+        long committedAtFailure = kafka.committed(group, usageTopic);
+        OptionalLong earlierFailure = flink.lastFailure(job);
+        Path request = failureDir.resolve("fail");
+        long requested = System.currentTimeMillis();
+        Files.writeString(request, "requested by the benchmark at " + Instant.ofEpochMilli(requested) + "\n");
+        say("failure: requested a task failure (%s); lag before it at most %,d", request, r.preFailureLag);
+        r.failureInjected = false;
+        long deadline = System.currentTimeMillis() + s.failureBudget().toMillis();
+        long downAt = -1;
+        long runningAt = -1;
+        while (System.currentTimeMillis() < deadline) {
+            system.requireAlive();
+            FlinkRest.Status status;
+            try {
+                status = flink.status(job);
+            } catch (IOException e) {
+                status = new FlinkRest.Status("UNREACHABLE", false, 0, 0);
+            }
+            long now = System.currentTimeMillis();
+            if (!status.healthy() && downAt < 0) {
+                downAt = now;
+                r.failureLines.add(String.format("%+6d ms  job %s, %d of %d tasks running", now - requested, status.state(),
+                        status.running(), status.tasks()));
+            }
+            if (downAt > 0 && status.healthy()) {
+                runningAt = now;
+                r.failureLines.add(String.format("%+6d ms  job RUNNING, all %d tasks running", now - requested, status.tasks()));
+                break;
+            }
+            if (downAt < 0 && now - requested > 15_000) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        if (downAt < 0) {
+            r.notes.add("no task failure was observed within 15 s of the request: does the job support failure-injection-dir?");
+            Files.deleteIfExists(request);
+            return;
+        }
+        r.failureInjected = true;
+        OptionalLong failedAt = flink.lastFailure(job);
+        long failureTime = failedAt.isPresent() && failedAt.getAsLong() >= requested - 1000
+                && (earlierFailure.isEmpty() || failedAt.getAsLong() != earlierFailure.getAsLong()) ? failedAt.getAsLong() : downAt;
+        r.failureLines.add(0, String.format("%+6d ms  the task failed (%s)", failureTime - requested,
+                failureTime == downAt ? "first seen not running" : "Flink's exception history"));
+        if (runningAt < 0) {
+            r.notes.add("the job was not running again within --failure-budget " + s.failureBudget());
+            return;
+        }
+        r.secondsToRunning = (runningAt - failureTime) / 1000.0;
+        say("failure: running again %.1f s after the failure", r.secondsToRunning);
+        long peak = 0;
+        while (System.currentTimeMillis() < deadline) {
+            system.requireAlive();
+            long committed = kafka.committed(group, usageTopic);
+            long lag = kafka.endOffset(usageTopic) - committed;
+            peak = Math.max(peak, lag);
+            if (committed > committedAtFailure && lag <= r.preFailureLag) {
+                long now = System.currentTimeMillis();
+                r.secondsToDrained = (now - failureTime) / 1000.0;
+                r.failureLines.add(String.format("%+6d ms  lag %,d, back to its level before the failure", now - requested, lag));
+                break;
+            }
+            Thread.sleep(500);
+        }
+        r.peakLagAfterFailure = peak;
+        if (Double.isNaN(r.secondsToDrained)) {
+            r.notes.add("the lag was not back to its pre-failure level within --failure-budget " + s.failureBudget());
+        } else {
+            say("failure: lag back to its pre-failure level %.1f s after the failure (peak %,d)", r.secondsToDrained, peak);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ accounting
+
+    private void drainAndAccount(RunningSystem system, KafkaWatch kafka) throws Exception {
+        r.produced = r.sentByKind.values().stream().mapToLong(Long::longValue).sum() + r.probesSent;
+        r.expectedRated = r.sentByKind.getOrDefault(UsageMix.Kind.FRESH, 0L) + r.sentByKind.getOrDefault(UsageMix.Kind.LATE, 0L)
+                + r.probesSent;
+        r.expectedDeadLetters = r.sentByKind.getOrDefault(UsageMix.Kind.UNDECODABLE, 0L)
+                + r.sentByKind.getOrDefault(UsageMix.Kind.INVALID, 0L) + r.sentByKind.getOrDefault(UsageMix.Kind.UNKNOWN_SUBSCRIPTION, 0L);
+        r.duplicates = r.sentByKind.getOrDefault(UsageMix.Kind.DUPLICATE, 0L);
+        long end = kafka.endOffset(usageTopic);
+        if (end != r.produced) {
+            r.notes.add(String.format("the usage topic holds %,d records, the benchmark sent %,d", end, r.produced));
+        }
+        say("accounting: waiting until the job committed all %,d records", end);
+        long deadline = System.nanoTime() + s.maxWindow().toNanos();
+        while (kafka.committed(group, usageTopic) < end) {
+            system.requireAlive();
+            if (System.nanoTime() > deadline) {
+                r.notes.add("the job did not commit every record within --max-window");
+                return;
+            }
+            Thread.sleep(500);
+        }
+        // unknown subscriptions are dead-lettered after the grace period, and outputs are visible once a checkpoint commits them
+        Duration grace = s.unknownSubscriptionGrace() != null ? s.unknownSubscriptionGrace() : Duration.ofSeconds(30);
+        Duration settle = grace.plus(s.checkpointInterval().multipliedBy(2)).plusSeconds(2);
+        for (int attempt = 0; attempt < 6; attempt++) {
+            Thread.sleep(attempt == 0 ? settle.toMillis() : s.checkpointInterval().toMillis() * 2 + 2000);
+            r.rated = kafka.countCommitted(ratedTopic);
+            r.deadLettered = kafka.countCommitted(deadLetterTopic);
+            if (r.accounted() || r.rated > r.expectedRated || r.deadLettered > r.expectedDeadLetters) {
+                break;
+            }
+        }
+        say("accounting: sent %,d = rated %,d (expected %,d) + dead-lettered %,d (expected %,d) + duplicates %,d: %s", r.produced,
+                r.rated, r.expectedRated, r.deadLettered, r.expectedDeadLetters, r.duplicates, r.accounted() ? "every record accounted for" : "MISMATCH");
+    }
+
+    private void addSent(Map<UsageMix.Kind, Long> sent) {
+        Map<UsageMix.Kind, Long> all = new java.util.EnumMap<>(UsageMix.Kind.class);
+        all.putAll(r.sentByKind);
+        sent.forEach((k, v) -> all.merge(k, v, Long::sum));
+        r.sentByKind = all;
+    }
+
+    private synchronized void cleanUp() {
+        if (cleanedUp) {
+            return;
+        }
+        cleanedUp = true;
+        try {
+            Files.deleteIfExists(failureDir.resolve("fail"));
+            Files.deleteIfExists(failureDir);
+            if (Files.isDirectory(checkpointDir)) {
+                try (var files = Files.walk(checkpointDir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        } catch (IOException ignored) {
+            // left behind in the output folder
+        }
+        if (s.keep()) {
+            say("kept topics bench.%s.* and keyspace %s (--keep)", run, keyspace);
+            return;
+        }
+        try (KafkaWatch kafka = new KafkaWatch(stack.kafkaBootstrap())) {
+            kafka.deleteTopics(List.of(usageTopic, ratedTopic, deadLetterTopic, referenceTopics.hierarchy(), referenceTopics.priceBooks(),
+                    referenceTopics.commissionPlans()));
+            kafka.deleteGroup(group);
+            kafka.deleteGroup(group + "-reference");
+        } catch (Exception e) {
+            r.notes.add("could not delete the run's topics: " + e);
+        }
+        try (CqlSession cql = cql()) {
+            cql.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace).setTimeout(Duration.ofSeconds(60)));
+        } catch (RuntimeException e) {
+            r.notes.add("could not drop keyspace " + keyspace + ": " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ broadcast memory
+
+    private void broadcastMemory() {
+        if (s.broadcastClasspath() == null || s.broadcastSizes().isEmpty()) {
+            return;
+        }
+        try {
+            String classpath = Files.readString(s.broadcastClasspath()).strip();
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx4g",
+                    "-cp", classpath, "cms.pipeline.hierarchy.BroadcastMemoryBenchmark"));
+            s.broadcastSizes().forEach(n -> cmd.add(Integer.toString(n)));
+            say("broadcast state: BroadcastMemoryBenchmark %s (-Xmx4g)", s.broadcastSizes());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                r.notes.add("BroadcastMemoryBenchmark failed:\n" + output);
+                return;
+            }
+            for (String line : output.split("\n")) {
+                if (line.contains("subscriptions (") || line.startsWith("machine:")) {
+                    r.broadcast.add(line.strip());
+                    out.println("  " + line.strip());
+                }
+            }
+        } catch (IOException e) {
+            r.notes.add("BroadcastMemoryBenchmark could not run: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ the report
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format("## Benchmark run %s (%s mode, run %s)%n%n", r.started.truncatedTo(ChronoUnit.SECONDS),
+                s.shortMode() ? "short" : "full", run));
+        md.append("- Machine: ").append(r.machine).append('\n');
+        md.append("- Other work on the machine: ").append(percent(r.busyBefore)).append(" of the cores busy in the 3 s before the run; load average")
+                .append(" (1, 5, 15 min) before ").append(r.loadBefore).append(", after ").append(r.loadAfter)
+                .append(" (the latter counts the benchmark's own processes too)\n");
+        md.append(String.format("- Channel: %,d subscriptions (%d distributors x %d partners x %d tenants x %d subscriptions) + %d probe "
+                        + "subscriptions; %,d reference versions on the run's own topics%n", s.channel().subscriptions(),
+                s.channel().distributors(), s.channel().partnersPerDistributor(), s.channel().tenantsPerPartner(),
+                s.channel().subscriptionsPerTenant(), s.probeSubscriptions(), r.referenceVersions));
+        md.append(String.format("- Usage: generator mix (duplicates %.1f%%, late %.1f%%, bad %.1f%%), %d partitions; backlog %,d records preloaded "
+                        + "at %,.0f/s before the job started%n", 100 * s.duplicates(), 100 * s.late(), 100 * s.bad(), s.partitions(),
+                r.backlog, r.preloadRate));
+        md.append(String.format("- Job: local Flink, parallelism %d, exactly-once checkpoints every %s to a local directory, hashmap state, heap %s%s%s%n",
+                s.parallelism(), BenchSettings.flinkDuration(s.checkpointInterval()), s.pipelineHeap(),
+                s.unknownSubscriptionGrace() == null ? "" : ", unknown-subscription-grace " + BenchSettings.flinkDuration(s.unknownSubscriptionGrace()),
+                s.pipelineArgs().isEmpty() ? "" : ", " + String.join(" ", s.pipelineArgs())));
+        md.append(String.format("- Live phase: %,.0f records/s (%s), %d probe subscriptions polled every %d ms, %d dashboard clients pausing %d ms%n",
+                r.liveTargetRate, s.liveRate() > 0 ? "fixed" : String.format("%.0f%% of the measured rate", 100 * s.liveShare()),
+                s.probeSubscriptions(), s.probePoll().toMillis(), s.apiClients(), s.apiThink().toMillis()));
+        md.append(String.format("- Took %.0f s%n%n", r.took == null ? 0 : r.took.toMillis() / 1000.0));
+
+        md.append("| figure | target | measured |\n|---|---|---|\n");
+        md.append(String.format("| sustained throughput, Kafka in to roll-ups in Cassandra (committed offsets) | >= 50,000 records/s | %,.0f records/s (%,d records over %.0f s%s) |%n",
+                r.throughputRate, r.throughputRecords, r.throughputSeconds, r.throughputSeconds < s.minWindow().toSeconds() ? ", window too short" : ""));
+        if (r.ceiling != null) {
+            md.append(String.format("| decode ceiling: consume + decode the same topic, %d threads | | %,.0f records/s (%,d records in %.1f s) |%n",
+                    r.ceiling.threads(), r.ceiling.ratePerSecond(), r.ceiling.records(), r.ceiling.took().toMillis() / 1000.0));
+            md.append(String.format("| pipeline / ceiling | >= 50%% | %s |%n", percent(r.ceilingRatio())));
+        }
+        md.append(String.format("| event-to-queryable latency at %,.0f records/s, p50 / p99 | p99 <= 5 s | %s / %s (%d probes%s) |%n",
+                r.liveTargetRate, Latencies.ms(r.probeLatency.percentile(50)), Latencies.ms(r.probeLatency.percentile(99)),
+                r.probeLatency.count(), r.probeLatency.failures() > 0 ? ", " + r.probeLatency.failures() + " not seen within 60 s" : ""));
+        md.append(String.format("| API latency of dashboard queries under that load, p50 / p99 | p99 <= 50 ms | %s / %s (%d requests%s) |%n",
+                Latencies.ms(r.apiAll.percentile(50)), Latencies.ms(r.apiAll.percentile(99)), r.apiAll.count(),
+                r.apiAll.failures() > 0 ? ", " + r.apiAll.failures() + " failed" : ""));
+        String notRecovered = !s.injectFailure() ? "not measured (--no-failure)" : !r.failureInjected ? "not measured (no failure observed)"
+                : "not within --failure-budget (> " + s.failureBudget().toSeconds() + " s)";
+        md.append(String.format("| running again after a task failure | <= 10 s | %s |%n",
+                Double.isNaN(r.secondsToRunning) ? notRecovered : String.format("%.1f s", r.secondsToRunning)));
+        md.append(String.format("| lag back to its pre-failure level | <= 60 s | %s |%n",
+                Double.isNaN(r.secondsToDrained) ? notRecovered
+                        : String.format("%.1f s (lag before %,d, peak %,d)", r.secondsToDrained, r.preFailureLag, r.peakLagAfterFailure)));
+        if (!r.broadcast.isEmpty()) {
+            md.append("| broadcast state (BroadcastMemoryBenchmark) | | ")
+                    .append(String.join("; ", r.broadcast.stream().filter(l -> !l.startsWith("machine:")).toList())).append(" |\n");
+        }
+        md.append(r.rated < 0 ? "| accounting: every record rated, dead-lettered or a duplicate | exact | not measured |\n"
+                : String.format("| accounting: every record rated, dead-lettered or a duplicate | exact | %s: sent %,d = rated %,d + dead-lettered %,d + duplicates %,d |%n",
+                r.accounted() ? "yes" : "NO", r.produced, r.rated, r.deadLettered, r.duplicates));
+        md.append('\n');
+
+        md.append("Throughput phase (the job's committed offsets on the usage topic; they advance at each completed checkpoint):\n\n```\n");
+        r.lagLines.forEach(l -> md.append(l).append('\n'));
+        md.append("```\n\n");
+        if (!r.cpuThroughput.isEmpty()) {
+            md.append("CPU during the throughput window (average cores used; /proc):");
+            r.cpuThroughput.forEach((k, v) -> md.append(k.equals("machine busy") ? String.format(" machine busy %.0f%%;", 100 * v)
+                    : String.format(" %s %.2f;", k, v)));
+            md.append("\n\n");
+        }
+        if (!r.liveLagLines.isEmpty()) {
+            md.append(String.format("Live phase lag (sent %,.0f records/s on average): first %,d, min %,d, max %,d, last %,d%n%n```%n",
+                    r.liveActualRate, r.liveLagFirst, r.liveLagMin, r.liveLagMax, r.liveLagLast));
+            r.liveLagLines.forEach(l -> md.append(l).append('\n'));
+            md.append("```\n\n");
+        }
+        if (r.apiAll.count() > 0) {
+            md.append("API latency by query (client side, whole answer read):\n\n| query | p50 | p99 | max | requests |\n|---|---:|---:|---:|---:|\n");
+            r.apiLatency.forEach((q, l) -> md.append(String.format("| %s | %s | %s | %s | %d%s |%n", q, Latencies.ms(l.percentile(50)),
+                    Latencies.ms(l.percentile(99)), Latencies.ms(l.max()), l.count(), l.failures() > 0 ? " (" + l.failures() + " failed)" : "")));
+            md.append('\n');
+        }
+        if (!r.failureLines.isEmpty()) {
+            md.append("Task failure (times from the request; the job checks for it at most once a second):\n\n```\n");
+            r.failureLines.forEach(l -> md.append(l).append('\n'));
+            md.append("```\n\n");
+        }
+        md.append("Sent by kind: ").append(r.sentByKind).append(", probes ").append(r.probesSent).append("\n\n");
+        if (r.profile != null) {
+            md.append("### Profile of the job during the throughput window (JFR, settings=profile)\n\n").append(r.profile).append('\n');
+        }
+        if (!r.notes.isEmpty()) {
+            md.append("Notes:\n");
+            r.notes.forEach(n -> md.append("- ").append(n).append('\n'));
+        }
+        return md.toString();
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private CqlSession cql() {
+        return CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(stack.host(), stack.cassandraPort()))
+                .withLocalDatacenter(LocalStackAddresses.CASSANDRA_DATACENTER)
+                .build();
+    }
+
+    private static String percent(double share) {
+        return Double.isNaN(share) ? "n/a" : share < 0.1 ? String.format("%.1f%%", 100 * share) : String.format("%.0f%%", 100 * share);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private void say(String format, Object... args) {
+        out.printf("[bench %s] %s%n", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().substring(11, 19), String.format(format, args));
+        out.flush();
+    }
+}

@@ -1,0 +1,141 @@
+package cms.infra.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/** The few facts the benchmark reads from Flink's REST API (the local job's web UI). */
+final class FlinkRest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    FlinkRest(String base) {
+        this.base = base;
+    }
+
+    /** The id of the one job the local cluster runs. */
+    String jobId() throws IOException, InterruptedException {
+        for (JsonNode job : get("/jobs/overview").path("jobs")) {
+            return job.path("jid").asText();
+        }
+        throw new IllegalStateException("no job at " + base);
+    }
+
+    /** The job's state and whether every task of every vertex is RUNNING. */
+    record Status(String state, boolean allTasksRunning, int running, int tasks) {
+        boolean healthy() {
+            return "RUNNING".equals(state) && allTasksRunning;
+        }
+    }
+
+    /**
+     * From /jobs/overview, which the dispatcher answers afresh: the job detail endpoints answer from a
+     * cache that lives web.refresh-interval (3 s by default), too coarse to time a recovery.
+     */
+    Status status(String jobId) throws IOException, InterruptedException {
+        for (JsonNode job : get("/jobs/overview").path("jobs")) {
+            if (job.path("jid").asText().equals(jobId)) {
+                JsonNode tasks = job.path("tasks");
+                int total = tasks.path("total").asInt();
+                int running = tasks.path("running").asInt();
+                return new Status(job.path("state").asText(), total > 0 && running == total, running, total);
+            }
+        }
+        throw new IOException("job " + jobId + " is not in /jobs/overview");
+    }
+
+    /** The time (epoch ms) of the newest failure in the job's exception history, if any. */
+    OptionalLong lastFailure(String jobId) throws IOException, InterruptedException {
+        JsonNode exceptions = get("/jobs/" + jobId + "/exceptions");
+        long newest = -1;
+        for (JsonNode e : exceptions.path("exceptionHistory").path("entries")) {
+            newest = Math.max(newest, e.path("timestamp").asLong(-1));
+        }
+        if (exceptions.has("timestamp")) {
+            newest = Math.max(newest, exceptions.path("timestamp").asLong(-1));
+        }
+        return newest > 0 ? OptionalLong.of(newest) : OptionalLong.empty();
+    }
+
+    /** The task failures of the job's exception history, newest first: count and the newest one's first lines. */
+    record Failures(int count, String newest) {}
+
+    Failures failures(String jobId) {
+        try {
+            JsonNode entries = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
+            String newest = null;
+            long newestAt = -1;
+            int count = 0;
+            for (JsonNode e : entries) {
+                count++;
+                if (e.path("timestamp").asLong() > newestAt) {
+                    newestAt = e.path("timestamp").asLong();
+                    String[] lines = e.path("stacktrace").asText(e.path("exceptionName").asText()).split("\n");
+                    StringBuilder b = new StringBuilder();
+                    for (int i = 0; i < lines.length && b.length() < 1500; i++) {
+                        if (i < 6 || lines[i].startsWith("Caused by")) {
+                            b.append(lines[i].strip()).append(" | ");
+                        }
+                    }
+                    newest = e.path("taskName").asText("?") + ": " + b;
+                }
+            }
+            return new Failures(count, newest);
+        } catch (IOException | RuntimeException e) {
+            return new Failures(0, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Failures(0, null);
+        }
+    }
+
+    /** Completed checkpoints so far, and the duration of the latest completed one (ms). */
+    record Checkpoints(long completed, long failed, long lastDurationMs, long lastSizeBytes) {}
+
+    Checkpoints checkpoints(String jobId) throws IOException, InterruptedException {
+        JsonNode c = get("/jobs/" + jobId + "/checkpoints");
+        JsonNode latest = c.path("latest").path("completed");
+        return new Checkpoints(c.path("counts").path("completed").asLong(), c.path("counts").path("failed").asLong(),
+                latest.path("end_to_end_duration").asLong(-1), latest.path("state_size").asLong(latest.path("checkpointed_size").asLong(-1)));
+    }
+
+    /** One line on the job's health: state, tasks running, checkpoints, failures so far. */
+    String describe(String jobId) {
+        try {
+            Status st = status(jobId);
+            JsonNode c = get("/jobs/" + jobId + "/checkpoints");
+            JsonNode counts = c.path("counts");
+            long failures = 0;
+            for (JsonNode ignored : get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries")) {
+                failures++;
+            }
+            JsonNode last = c.path("latest").path("completed");
+            return String.format("%s %d/%d tasks, checkpoints %d ok %d failed %d running (last %.1f s, %,.1f MB), %d task failures",
+                    st.state(), st.running(), st.tasks(), counts.path("completed").asLong(), counts.path("failed").asLong(),
+                    counts.path("in_progress").asLong(), last.path("end_to_end_duration").asLong() / 1000.0,
+                    last.path("state_size").asLong(last.path("checkpointed_size").asLong()) / 1048576.0, failures);
+        } catch (IOException | RuntimeException e) {
+            return "job status unavailable: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private JsonNode get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+}
