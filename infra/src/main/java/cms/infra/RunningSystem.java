@@ -63,6 +63,23 @@ public final class RunningSystem implements AutoCloseable {
             return new Options(api, apiAdmin, flinkUi, pipelineHeap, pipelineArgs, environment, pipelineJvmArgs);
         }
 
+        /** API, admin and Flink UI on ports nothing listens on now (held together while chosen, so they differ). */
+        public Options withFreePorts() throws IOException {
+            java.net.ServerSocket[] sockets = new java.net.ServerSocket[3];
+            try {
+                for (int i = 0; i < sockets.length; i++) {
+                    sockets[i] = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LocalStackAddresses.HOST));
+                }
+                return withPorts(sockets[0].getLocalPort(), sockets[1].getLocalPort(), sockets[2].getLocalPort());
+            } finally {
+                for (java.net.ServerSocket socket : sockets) {
+                    if (socket != null) {
+                        socket.close();
+                    }
+                }
+            }
+        }
+
         public Options withPipelineHeap(String heap) {
             return new Options(apiPort, apiAdminPort, flinkUiPort, heap, pipelineArgs, environment, pipelineJvmArgs);
         }

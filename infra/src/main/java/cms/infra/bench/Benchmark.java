@@ -15,9 +15,7 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -346,7 +344,7 @@ public final class Benchmark {
         }
         args.addAll(s.pipelineArgs());
         RunningSystem.Options options = RunningSystem.Options.defaults()
-                .withPorts(freePort(), freePort(), freePort())
+                .withFreePorts()
                 .withPipelineHeap(s.pipelineHeap())
                 .withEnvironment("CMS_KEYSPACE", keyspace)
                 .withPipelineArgs(args.toArray(String[]::new));
@@ -839,12 +837,6 @@ public final class Benchmark {
 
     private static String percent(double share) {
         return Double.isNaN(share) ? "n/a" : share < 0.1 ? String.format("%.1f%%", 100 * share) : String.format("%.0f%%", 100 * share);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
     }
 
     private void say(String format, Object... args) {

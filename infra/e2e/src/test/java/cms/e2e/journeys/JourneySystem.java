@@ -18,7 +18,6 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,9 +93,8 @@ final class JourneySystem implements AutoCloseable {
             CassandraSchema.apply(session, keyspace, 1);
         }
 
-        int[] ports = freePorts(3);
         RunningSystem.Options options = RunningSystem.Options.defaults()
-                .withPorts(ports[0], ports[1], ports[2])
+                .withFreePorts()
                 .withEnvironment("CMS_KEYSPACE", keyspace)
                 .withPipelineArgs(
                         "--topic.usage", usage, "--topic.rated", rated, "--topic.dead-letter", deadLetter,
@@ -173,25 +171,6 @@ final class JourneySystem implements AutoCloseable {
                 .addContactPoint(new InetSocketAddress(stack.host(), stack.cassandraPort()))
                 .withLocalDatacenter(LocalStackAddresses.CASSANDRA_DATACENTER)
                 .build();
-    }
-
-    /** Ports nothing listens on now (held together, so they differ). */
-    private static int[] freePorts(int n) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[n];
-        int[] ports = new int[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets[i] = new ServerSocket(0, 1, java.net.InetAddress.getByName(LocalStackAddresses.HOST));
-                ports[i] = sockets[i].getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
-        return ports;
     }
 
     static Map<String, String> describe(JourneySystem s) {
