@@ -68,6 +68,11 @@ public final class RatingJob {
         if (!localWebUi) {
             return StreamExecutionEnvironment.getExecutionEnvironment(flink);
         }
+        if (config.checkpointDir() == null) {
+            // Without a directory Flink keeps checkpoints in the JobManager's memory, at most 5 MB a state: the
+            // broadcast reference data of 100,000 subscriptions alone is more, and every checkpoint would fail.
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, localCheckpointDir(config).toUri().toString());
+        }
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, webUiPort);
@@ -76,6 +81,11 @@ public final class RatingJob {
         flink.set(TaskManagerOptions.HOST, "127.0.0.1");
         flink.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
         return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+    }
+
+    /** The local mode's checkpoints when none is configured: one directory per consumer group, under the temp dir. */
+    static java.nio.file.Path localCheckpointDir(PipelineConfig config) {
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "cms-checkpoints", config.consumerGroup());
     }
 
     /** Checkpointing (exactly once) and the state backend, from the validated configuration. */
@@ -114,13 +124,19 @@ public final class RatingJob {
         return new Workflow.Sources(usage, reference, snapshot);
     }
 
+    /**
+     * Both Kafka sinks name their transactions INCREMENTING (one id per subtask and checkpoint, lingering ones aborted
+     * by probing on recovery), not POOLING: with pooled ids, a recovery from a checkpoint whose id was since reused can
+     * leave the newer transaction open on the broker, hiding later records from read_committed readers (FLINK-40626,
+     * open in connector 5.0.0), the likely cause of one rated record missing in about one failure-injection run in five.
+     */
     public static Workflow.Sinks sinks(PipelineConfig config) {
         KafkaSink<RatedEvent> rated = KafkaSink.<RatedEvent>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
                 .setRecordSerializer(new RatedUsageSerializationSchema(config.registry(), config.ratedTopic()))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-rated")
-                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
+                .setTransactionNamingStrategy(TransactionNamingStrategy.INCREMENTING)
                 .setKafkaProducerConfig(producerProperties(config))
                 .build();
         KafkaSink<DeadLetter> deadLetters = KafkaSink.<DeadLetter>builder()
@@ -128,7 +144,7 @@ public final class RatingJob {
                 .setRecordSerializer(new DeadLetterSerializationSchema(config.registry(), config.deadLetterTopic()))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-dead-letter")
-                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
+                .setTransactionNamingStrategy(TransactionNamingStrategy.INCREMENTING)
                 .setKafkaProducerConfig(producerProperties(config))
                 .build();
         CassandraConnection cassandra = new CassandraConnection(config.cassandraContactPoint(), config.cassandraDatacenter(),
