@@ -21,13 +21,15 @@ import java.util.Map;
  *
  * <p>The horizon runs from the later of the event's time and its arrival (Kafka timestamp): a repeat
  * arriving within the horizon of that instant is a duplicate. Expired ids are dropped by event-time
- * timers. The job's watermark is in event time, and valid event times are at most max-event-lead after
+ * timers, one per subscription and hour. The job's watermark is in event time, and valid event times are at most max-event-lead after
  * their record's Kafka timestamp, so the watermark can run up to max-event-lead ahead of arrivals: the
  * timer fires at the end of the horizon plus max-event-lead, so that the watermark cannot drop an id
  * while a repeat arriving within the horizon may still come (as when the watermark followed arrivals).
  */
 public final class DeduplicateFunction extends KeyedProcessFunction<String, ValidUsage, ValidUsage> {
     private static final long serialVersionUID = 1L;
+
+    private static final long EXPIRY_GRANULE = Duration.ofHours(1).toMillis();
 
     private final long horizonMillis;
     private final long maxLeadMillis;
@@ -56,8 +58,17 @@ public final class DeduplicateFunction extends KeyedProcessFunction<String, Vali
         long from = Math.max(usage.event.getEventTime().toEpochMilli(), usage.source.timestamp);
         long until = from + horizonMillis + maxLeadMillis;
         seen.put(eventId, until);
-        ctx.timerService().registerEventTimeTimer(until);
+        ctx.timerService().registerEventTimeTimer(expiryTimer(until));
         out.collect(usage);
+    }
+
+    /**
+     * The timer that drops an id remembered until {@code until}: {@code until} rounded up to the hour, so a
+     * subscription has one timer per hour rather than one per event (a timer per event was most of the timer queue
+     * and of its checkpoints); an id is kept less than an hour longer than the horizon asks.
+     */
+    static long expiryTimer(long until) {
+        return Math.floorDiv(until + EXPIRY_GRANULE - 1, EXPIRY_GRANULE) * EXPIRY_GRANULE;
     }
 
     @Override

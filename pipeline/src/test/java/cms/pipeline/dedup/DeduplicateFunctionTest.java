@@ -57,6 +57,27 @@ class DeduplicateFunctionTest {
     }
 
     @Test
+    void idsExpiringWithinTheSameHourShareOneTimer() throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new DeduplicateFunction(HORIZON, LEAD), new Keys.Subscription(), Types.STRING)) {
+            send(h, "a", "2026-01-10T10:05:00Z");   // remembered until 17:05
+            send(h, "b", "2026-01-10T10:20:00Z");   // 17:20
+            send(h, "c", "2026-01-10T10:59:59Z");   // 17:59:59
+            send(h, "d", "2026-01-10T11:00:01Z");   // 18:00:01, the next hour
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+
+            h.processWatermark(at("2026-01-10T17:30:00Z").toEpochMilli());
+            send(h, "a", "2026-01-10T10:05:00Z");   // past its horizon but not yet dropped: still a duplicate
+            assertThat(duplicates(h)).containsExactly("a");
+
+            h.processWatermark(at("2026-01-10T18:00:00Z").toEpochMilli());
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            assertThat(h.numKeyedStateEntries()).as("d is still remembered").isEqualTo(1);
+            send(h, "b", "2026-01-10T10:20:00Z");   // dropped: passes again (horizon over, as documented)
+            assertThat(h.extractOutputValues()).extracting(u -> u.event.getEventId()).containsExactly("a", "b", "c", "d", "b");
+        }
+    }
+
+    @Test
     void theHorizonOfALateEventRunsFromItsArrival() throws Exception {
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new DeduplicateFunction(HORIZON, LEAD), new Keys.Subscription(), Types.STRING)) {
             long arrival = at("2026-01-20T00:00:00Z").toEpochMilli();
