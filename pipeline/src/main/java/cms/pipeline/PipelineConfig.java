@@ -35,6 +35,7 @@ public record PipelineConfig(
         Duration maxEventLead,
         Duration refreshInterval,
         Duration checkpointInterval,
+        Duration checkpointAlignmentTimeout,
         String stateBackend,
         String checkpointDir,
         int parallelism,
@@ -64,6 +65,8 @@ public record PipelineConfig(
     public static final String MAX_EVENT_LEAD = "max-event-lead";
     public static final String REFRESH_INTERVAL = "refresh-interval";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
+    /** How long a checkpoint barrier waits aligned before overtaking the records queued ahead of it (unaligned). */
+    public static final String CHECKPOINT_ALIGNMENT_TIMEOUT = "checkpoint-alignment-timeout";
     public static final String STATE_BACKEND = "state-backend";
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String PARALLELISM = "parallelism";
@@ -100,6 +103,7 @@ public record PipelineConfig(
         positive(MAX_EVENT_LEAD, maxEventLead, true);
         positive(REFRESH_INTERVAL, refreshInterval, false);
         positive(CHECKPOINT_INTERVAL, checkpointInterval, false);
+        positive(CHECKPOINT_ALIGNMENT_TIMEOUT, checkpointAlignmentTimeout, true);
         require(STATE_BACKEND, stateBackend, stateBackend != null && STATE_BACKENDS.contains(stateBackend), "one of " + new TreeSet<>(STATE_BACKENDS));
         if (checkpointDir != null && !checkpointDir.isBlank()) {
             require(CHECKPOINT_DIR, checkpointDir, URI.create(checkpointDir).getScheme() != null, "a URI such as file:///tmp/cms-checkpoints");
@@ -144,6 +148,7 @@ public record PipelineConfig(
         d.put(MAX_EVENT_LEAD, "1h");
         d.put(REFRESH_INTERVAL, "2s");
         d.put(CHECKPOINT_INTERVAL, "10s");
+        d.put(CHECKPOINT_ALIGNMENT_TIMEOUT, "1s");
         d.put(STATE_BACKEND, "hashmap");
         d.put(CHECKPOINT_DIR, "");
         d.put(PARALLELISM, "2");
@@ -197,6 +202,7 @@ public record PipelineConfig(
                 duration(values, MAX_EVENT_LEAD),
                 duration(values, REFRESH_INTERVAL),
                 duration(values, CHECKPOINT_INTERVAL),
+                duration(values, CHECKPOINT_ALIGNMENT_TIMEOUT),
                 values.get(STATE_BACKEND),
                 values.get(CHECKPOINT_DIR).isBlank() ? null : values.get(CHECKPOINT_DIR),
                 integer(values, PARALLELISM),

@@ -20,6 +20,7 @@ class WatermarksTest {
 
     private static final class Output implements WatermarkOutput {
         final List<Long> watermarks = new ArrayList<>();
+        int idle;
 
         @Override
         public void emitWatermark(Watermark watermark) {
@@ -27,7 +28,9 @@ class WatermarksTest {
         }
 
         @Override
-        public void markIdle() {}
+        public void markIdle() {
+            idle++;
+        }
 
         @Override
         public void markActive() {}
@@ -35,6 +38,17 @@ class WatermarksTest {
 
     private static RawRecord valid(String eventTime, long recordTimestamp) {
         return decoded(usage("e", "s", "m", "1", eventTime), 0, 0, recordTimestamp);
+    }
+
+    @Test
+    void theReferenceInputNeverCarriesAWatermarkAndIsIdle() {
+        var generator = new Watermarks.AlwaysIdle();
+        Output out = new Output();
+        generator.onPeriodicEmit(out);
+        generator.onEvent(null, Long.MAX_VALUE, out);
+        generator.onPeriodicEmit(out);
+        assertThat(out.watermarks).isEmpty();
+        assertThat(out.idle).isEqualTo(2);
     }
 
     @Test

@@ -5,7 +5,10 @@ import java.math.BigDecimal;
 /**
  * One row of the rollups or rollups_by_child table: a window of one node (and, by child, one child),
  * one meter, one currency. The same class carries one event's contribution (eventCount 1) into the
- * roll-up operator and the accumulated window out of it.
+ * roll-up operator, its accumulated window, and the rows out of it.
+ *
+ * <p>A contribution and a node's own window name the node's parent (parentLevel, parentId): the same
+ * window is also the node's row in its parent's by-child breakdown, so one accumulator serves both.
  */
 public class RollupRow {
     public static final String OPEN = "OPEN";
@@ -13,6 +16,9 @@ public class RollupRow {
 
     /** Empty for the rollups table, the child's id for rollups_by_child. */
     public String childId = "";
+    /** The parent whose by-child breakdown this node's window also feeds (empty for a distributor). */
+    public String parentLevel = "";
+    public String parentId = "";
     public String level;
     public String nodeId;
     public String granularity;
@@ -38,6 +44,21 @@ public class RollupRow {
         return childId != null && !childId.isEmpty();
     }
 
+    public boolean hasParent() {
+        return parentId != null && !parentId.isEmpty();
+    }
+
+    /** This node's window as a row of {@code parent}'s by-child breakdown (same window, meter, currency and values). */
+    public RollupRow asChildOf(String parent) {
+        RollupRow r = copy();
+        r.level = parentLevel;
+        r.nodeId = parent;
+        r.childId = nodeId;
+        r.parentLevel = "";
+        r.parentId = "";
+        return r;
+    }
+
     /** The row's primary key: what the roll-up operator is keyed by. */
     public String key() {
         return level + '|' + nodeId + '|' + granularity + '|' + windowStart + '|' + childId + '|' + meterId + '|' + currency;
@@ -46,6 +67,8 @@ public class RollupRow {
     public RollupRow copy() {
         RollupRow r = new RollupRow();
         r.childId = childId;
+        r.parentLevel = parentLevel;
+        r.parentId = parentId;
         r.level = level;
         r.nodeId = nodeId;
         r.granularity = granularity;
@@ -66,6 +89,19 @@ public class RollupRow {
         return r;
     }
 
+    /** This row's identity with the values (counts and sums) of {@code values}. */
+    public RollupRow copyWithValuesOf(RollupRow values) {
+        RollupRow r = copy();
+        r.eventCount = values.eventCount;
+        r.quantity = values.quantity;
+        r.amount = values.amount;
+        r.partnerCommission = values.partnerCommission;
+        r.distributorCommission = values.distributorCommission;
+        r.adjustmentCount = values.adjustmentCount;
+        r.adjustmentAmount = values.adjustmentAmount;
+        return r;
+    }
+
     /** Adds another contribution to the same window. */
     public void add(RollupRow other) {
         eventCount += other.eventCount;
@@ -75,6 +111,17 @@ public class RollupRow {
         distributorCommission = distributorCommission.add(other.distributorCommission);
         adjustmentCount += other.adjustmentCount;
         adjustmentAmount = adjustmentAmount.add(other.adjustmentAmount);
+    }
+
+    /** Removes a part that {@link #add} added earlier (exact: every value is a sum). */
+    public void subtract(RollupRow other) {
+        eventCount -= other.eventCount;
+        quantity = quantity.subtract(other.quantity);
+        amount = amount.subtract(other.amount);
+        partnerCommission = partnerCommission.subtract(other.partnerCommission);
+        distributorCommission = distributorCommission.subtract(other.distributorCommission);
+        adjustmentCount -= other.adjustmentCount;
+        adjustmentAmount = adjustmentAmount.subtract(other.adjustmentAmount);
     }
 
     @Override

@@ -11,9 +11,11 @@ import java.math.BigDecimal;
 
 /**
  * One rated event's contribution to every window it is booked into: HOUR, DAY and MONTH at the
- * subscription, tenant, partner and distributor level (rollups), and to its parent's by-child
- * breakdown (rollups_by_child), by meter and currency. Windows are those of the booking time: the
- * event time, or for a late adjustment the watermark at which it was rated.
+ * subscription, tenant, partner and distributor level, by meter and currency; each names the node's
+ * parent, whose by-child breakdown (rollups_by_child) the roll-up operator writes from the same window
+ * (12 contributions an event rather than 21: fewer records shuffled, less state, fewer timers).
+ * Windows are those of the booking time: the event time, or for a late adjustment the watermark at
+ * which it was rated.
  */
 public final class ContributionsFunction implements FlatMapFunction<RatedEvent, RollupRow> {
     private static final long serialVersionUID = 1L;
@@ -22,21 +24,19 @@ public final class ContributionsFunction implements FlatMapFunction<RatedEvent, 
     public void flatMap(RatedEvent e, Collector<RollupRow> out) {
         String sub = e.subscriptionId();
         for (Granularity g : Granularity.values()) {
-            out.collect(row(e, g, NodeLevel.SUBSCRIPTION, sub, ""));
-            out.collect(row(e, g, NodeLevel.TENANT, e.tenantId, ""));
-            out.collect(row(e, g, NodeLevel.PARTNER, e.partnerId, ""));
-            out.collect(row(e, g, NodeLevel.DISTRIBUTOR, e.distributorId, ""));
-            out.collect(row(e, g, NodeLevel.TENANT, e.tenantId, sub));
-            out.collect(row(e, g, NodeLevel.PARTNER, e.partnerId, e.tenantId));
-            out.collect(row(e, g, NodeLevel.DISTRIBUTOR, e.distributorId, e.partnerId));
+            out.collect(row(e, g, NodeLevel.SUBSCRIPTION, sub, NodeLevel.TENANT, e.tenantId));
+            out.collect(row(e, g, NodeLevel.TENANT, e.tenantId, NodeLevel.PARTNER, e.partnerId));
+            out.collect(row(e, g, NodeLevel.PARTNER, e.partnerId, NodeLevel.DISTRIBUTOR, e.distributorId));
+            out.collect(row(e, g, NodeLevel.DISTRIBUTOR, e.distributorId, null, ""));
         }
     }
 
-    static RollupRow row(RatedEvent e, Granularity g, NodeLevel level, String nodeId, String childId) {
+    static RollupRow row(RatedEvent e, Granularity g, NodeLevel level, String nodeId, NodeLevel parentLevel, String parentId) {
         RollupRow r = new RollupRow();
         r.level = level.name();
         r.nodeId = nodeId;
-        r.childId = childId;
+        r.parentLevel = parentLevel == null ? "" : parentLevel.name();
+        r.parentId = parentId;
         r.granularity = g.name();
         r.windowStart = g.start(e.bookingTime);
         r.windowEnd = g.end(e.bookingTime);

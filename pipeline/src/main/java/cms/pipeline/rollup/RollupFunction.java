@@ -4,6 +4,7 @@ import cms.pipeline.PipelineState;
 import cms.pipeline.model.RollupRow;
 import cms.pipeline.sink.RollupStatements;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
@@ -15,7 +16,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 
 /**
- * Keyed by the row's primary key: accumulates one window and writes it as absolute values. While
+ * Keyed by a node's window (level, node, granularity, window, meter, currency): accumulates it and
+ * writes it as absolute values, as the node's own row and as its row in its parent's by-child
+ * breakdown. A node that changes parent within the window (a tenant moved to another partner) keeps
+ * the parts of later parents apart, so each parent's breakdown row holds only what was booked under
+ * it, the first parent's being the window less the later parts. While
  * OPEN, a changed window is emitted at most once per refresh interval (a processing-time timer), so
  * dashboards see new usage within seconds without one write per event. When the watermark passes the
  * window's end plus the allowed lateness, it is emitted FINAL once and its state and timers dropped.
@@ -34,8 +39,11 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
     private final long latenessMillis;
     private final long refreshMillis;
     private transient ValueState<RollupRow> window;
+    /** Parts of the window booked under a parent other than its first (rare: a move within the window). */
+    private transient MapState<String, RollupRow> laterParents;
     private transient ValueState<Long> refresh;
     private transient Counter afterFinal;
+    private transient int attempt;
 
     public RollupFunction(Duration allowedLateness, Duration refreshInterval) {
         this.latenessMillis = allowedLateness.toMillis();
@@ -45,8 +53,10 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
     @Override
     public void open(OpenContext openContext) {
         window = getRuntimeContext().getState(PipelineState.rollup());
+        laterParents = getRuntimeContext().getMapState(PipelineState.rollupLaterParents());
         refresh = getRuntimeContext().getState(PipelineState.rollupRefresh());
         afterFinal = getRuntimeContext().getMetricGroup().counter("contributionsAfterFinal");
+        attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
     }
 
     @Override
@@ -66,6 +76,15 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
             ctx.timerService().registerEventTimeTimer(finalAt);
         } else {
             acc.add(contribution);
+            if (contribution.hasParent() && !contribution.parentId.equals(acc.parentId)) {
+                RollupRow part = laterParents.get(contribution.parentId);
+                if (part == null) {
+                    part = contribution.copy();
+                } else {
+                    part.add(contribution);
+                }
+                laterParents.put(contribution.parentId, part);
+            }
         }
         window.update(acc);
         if (refresh.value() == null) {
@@ -76,7 +95,7 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
     }
 
     private int attempt() {
-        return getRuntimeContext().getTaskInfo().getAttemptNumber();
+        return attempt;
     }
 
     @Override
@@ -86,22 +105,42 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
             return;
         }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
-            RollupRow row = acc.copy();
-            row.status = RollupRow.FINAL;
-            row.writeTimestamp = RollupStatements.finalTimestamp(row.eventCount, attempt());
-            out.collect(row);
+            emit(acc, RollupRow.FINAL, out);
             Long pendingRefresh = refresh.value();
             if (pendingRefresh != null) {
                 ctx.timerService().deleteProcessingTimeTimer(pendingRefresh);
             }
             window.clear();
+            laterParents.clear();
             refresh.clear();
         } else {
-            RollupRow row = acc.copy();
-            row.status = RollupRow.OPEN;
-            row.writeTimestamp = RollupStatements.openTimestamp(row.eventCount, attempt());
-            out.collect(row);
+            emit(acc, RollupRow.OPEN, out);
             refresh.clear();
         }
+    }
+
+    /** The window as the node's own row, then as its row in each parent's by-child breakdown. */
+    private void emit(RollupRow acc, String status, Collector<RollupRow> out) throws Exception {
+        RollupRow own = acc.copy();
+        own.parentLevel = "";
+        own.parentId = "";
+        out.collect(stamped(own, status));
+        if (!acc.hasParent()) {
+            return;
+        }
+        RollupRow first = acc.asChildOf(acc.parentId);
+        for (java.util.Map.Entry<String, RollupRow> later : laterParents.entries()) {
+            first.subtract(later.getValue());
+            out.collect(stamped(acc.copyWithValuesOf(later.getValue()).asChildOf(later.getKey()), status));
+        }
+        out.collect(stamped(first, status));
+    }
+
+    private RollupRow stamped(RollupRow row, String status) {
+        row.status = status;
+        row.writeTimestamp = RollupRow.FINAL.equals(status)
+                ? RollupStatements.finalTimestamp(row.eventCount, attempt())
+                : RollupStatements.openTimestamp(row.eventCount, attempt());
+        return row;
     }
 }

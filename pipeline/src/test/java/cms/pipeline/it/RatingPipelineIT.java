@@ -144,8 +144,14 @@ class RatingPipelineIT {
         }
     }
 
-    private PipelineConfig config() {
+    private PipelineConfig config(String stateBackend) {
         Map<String, String> o = new HashMap<>(TOPICS);
+        o.put(PipelineConfig.STATE_BACKEND, stateBackend);
+        if (!"hashmap".equals(stateBackend)) {
+            // incremental checkpoints need a checkpoint directory (not the JobManager's memory)
+            o.put(PipelineConfig.CHECKPOINT_DIR, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "cms-it-checkpoints", RUN)
+                    .toUri().toString());
+        }
         o.put(PipelineConfig.KEYSPACE, KEYSPACE);
         o.put(PipelineConfig.CONSUMER_GROUP, "it-" + RUN);
         o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, "it-" + RUN);
@@ -174,11 +180,71 @@ class RatingPipelineIT {
     /**
      * The same month with the job failing three times at random points (the first subtask's n-th
      * roll-up write, n random), each right after a Cassandra write and before the checkpoint covering it, and recovering from its last checkpoint: every
-     * result must be exactly the one of the run without failures (the same expected values).
+     * result must be exactly the one of the run without failures (the same expected values). This run keeps its state
+     * in RocksDB with incremental checkpoints, so both state backends are recovered from.
      */
     @Test
     void theSameMonthWithFailuresAndRecoveriesGivesIdenticalResults() throws Exception {
         run(true);
+    }
+
+    /**
+     * Every usage partition idle for longer than source-idleness (a quiet spell) while the reference input
+     * is, as always, without event time: the job's watermark must stay where the usage left it. (It once
+     * became the reference input's "end of time", finalizing the open period and every window.)
+     */
+    @Test
+    void aQuietSpellLongerThanTheSourceIdlenessFinalizesNothing() throws Exception {
+        Scenario scenario = new Scenario(1, 2, 2, 2, 10, 20260102L);
+        Map<String, String> o = new HashMap<>(TOPICS);
+        o.put(PipelineConfig.KEYSPACE, KEYSPACE);
+        o.put(PipelineConfig.CONSUMER_GROUP, "it-" + RUN);
+        o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, "it-" + RUN);
+        o.put(PipelineConfig.SOURCE_IDLENESS, "1s");
+        o.put(PipelineConfig.REFRESH_INTERVAL, "200ms");
+        o.put(PipelineConfig.CHECKPOINT_INTERVAL, "500ms");
+        o.put(PipelineConfig.TRANSACTION_TIMEOUT, "20s");
+        PipelineConfig config = PipelineConfig.from(o, STACK);
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            AvroSerializer serializer = new AvroSerializer(registry, true);
+            publishReferenceData(producer, serializer, config, scenario);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.configure(RatingJob.flinkConfiguration(config));
+            env.setParallelism(2);
+            Workflow.build(env, config, RatingJob.sources(config), RatingJob.sinks(config));
+            JobClient job = env.executeAsync("quiet spell IT " + RUN);
+            try {
+                send(producer, serializer, config, List.of(scenario.canary));
+                await("canary rated", () -> count(config.ratedTopic()) >= 1);
+                await("period 2026-01 recorded", () -> periodStatus("2026-01") != null);
+                Thread.sleep(6_000);   // every usage partition idle for several source-idleness intervals
+                assertThat(periodStatus("2026-01")).as("the open period after a quiet spell").isEqualTo("OPEN");
+                Row canaryHour = cassandra.execute("SELECT status FROM " + KEYSPACE + ".rollups WHERE level = 'SUBSCRIPTION' AND node_id = ? "
+                        + "AND granularity = 'HOUR' AND bucket = '2026-01'", scenario.canary.event.getSubscriptionId()).one();
+                assertThat(canaryHour).isNotNull();
+                assertThat(canaryHour.getString("status")).as("the canary's HOUR window").isEqualTo("OPEN");
+                assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    private static void publishReferenceData(KafkaProducer<byte[], byte[]> producer, AvroSerializer serializer, PipelineConfig config,
+                                             Scenario scenario) {
+        for (var c : scenario.hierarchy) {
+            producer.send(new ProducerRecord<>(config.hierarchyTopic(), key(cms.topics.VersionKeys.hierarchy(c)),
+                    serializer.serialize(config.hierarchyTopic(), c)));
+        }
+        for (var b : scenario.books) {
+            producer.send(new ProducerRecord<>(config.priceBookTopic(), key(cms.topics.VersionKeys.priceBook(b)),
+                    serializer.serialize(config.priceBookTopic(), b)));
+        }
+        for (var p : scenario.plans) {
+            producer.send(new ProducerRecord<>(config.commissionPlanTopic(), key(cms.topics.VersionKeys.commissionPlan(p)),
+                    serializer.serialize(config.commissionPlanTopic(), p)));
+        }
+        producer.flush();
     }
 
     private void run(boolean injectFailures) throws Exception {
@@ -186,26 +252,15 @@ class RatingPipelineIT {
         Scenario scenario = new Scenario(h[0], h[1], h[2], h[3], Integer.getInteger("cms.it.events", 3000), 20260101L);
         scenario.computeExpectations();
         assertCoversTheLatenessRule(scenario);
-        PipelineConfig config = config();
+        // the run with failures recovers on RocksDB (incremental checkpoints, local recovery), the other on the heap
+        PipelineConfig config = config(injectFailures ? "rocksdb" : "hashmap");
         long started = System.nanoTime();
         List<RatedUsage> rated;
         List<DeadLetter> dead;
 
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             AvroSerializer serializer = new AvroSerializer(registry, true);
-            for (var c : scenario.hierarchy) {
-                producer.send(new ProducerRecord<>(config.hierarchyTopic(), key(cms.topics.VersionKeys.hierarchy(c)),
-                        serializer.serialize(config.hierarchyTopic(), c)));
-            }
-            for (var b : scenario.books) {
-                producer.send(new ProducerRecord<>(config.priceBookTopic(), key(cms.topics.VersionKeys.priceBook(b)),
-                        serializer.serialize(config.priceBookTopic(), b)));
-            }
-            for (var p : scenario.plans) {
-                producer.send(new ProducerRecord<>(config.commissionPlanTopic(), key(cms.topics.VersionKeys.commissionPlan(p)),
-                        serializer.serialize(config.commissionPlanTopic(), p)));
-            }
-            producer.flush();
+            publishReferenceData(producer, serializer, config, scenario);
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.configure(RatingJob.flinkConfiguration(config));

@@ -56,16 +56,14 @@ class RollupFunctionTest {
     }
 
     @Test
-    void everyEventReachesEveryLevelGranularityAndParentBreakdown() {
+    void everyEventReachesEveryLevelAndGranularityNamingTheParent() {
         List<RollupRow> rows = contributions(rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"));
-        assertThat(rows).hasSize(21);
-        assertThat(rows).filteredOn(r -> !r.byChild()).extracting(r -> r.level + "/" + r.granularity)
-                .containsExactlyInAnyOrder("SUBSCRIPTION/HOUR", "TENANT/HOUR", "PARTNER/HOUR", "DISTRIBUTOR/HOUR",
-                        "SUBSCRIPTION/DAY", "TENANT/DAY", "PARTNER/DAY", "DISTRIBUTOR/DAY",
-                        "SUBSCRIPTION/MONTH", "TENANT/MONTH", "PARTNER/MONTH", "DISTRIBUTOR/MONTH");
-        assertThat(rows).filteredOn(RollupRow::byChild).extracting(r -> r.level + ">" + r.childId).containsOnly(
-                "TENANT>s1", "PARTNER>t1", "DISTRIBUTOR>p1");
-        RollupRow month = rows.stream().filter(r -> r.granularity.equals("MONTH") && r.level.equals(NodeLevel.PARTNER.name()) && !r.byChild())
+        assertThat(rows).hasSize(12).noneMatch(RollupRow::byChild);
+        assertThat(rows).extracting(r -> r.level + "/" + r.granularity + "<" + r.parentLevel + ":" + r.parentId)
+                .containsExactlyInAnyOrder("SUBSCRIPTION/HOUR<TENANT:t1", "TENANT/HOUR<PARTNER:p1", "PARTNER/HOUR<DISTRIBUTOR:d1", "DISTRIBUTOR/HOUR<:",
+                        "SUBSCRIPTION/DAY<TENANT:t1", "TENANT/DAY<PARTNER:p1", "PARTNER/DAY<DISTRIBUTOR:d1", "DISTRIBUTOR/DAY<:",
+                        "SUBSCRIPTION/MONTH<TENANT:t1", "TENANT/MONTH<PARTNER:p1", "PARTNER/MONTH<DISTRIBUTOR:d1", "DISTRIBUTOR/MONTH<:");
+        RollupRow month = rows.stream().filter(r -> r.granularity.equals("MONTH") && r.level.equals(NodeLevel.PARTNER.name()))
                 .findFirst().orElseThrow();
         assertThat(month.bucket).isEqualTo("2026");
         assertThat(month.windowStart).isEqualTo(at("2026-01-01T00:00:00Z").toEpochMilli());
@@ -81,19 +79,24 @@ class RollupFunctionTest {
             h.setProcessingTime(0);
             RatedEvent a = rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z");
             RatedEvent b = rated("e2", "1", "1.5", "2026-01-10T10:45:00Z", false, "2026-01-10T10:45:00Z");
-            // the subscription's HOUR row only
+            // the subscription's HOUR window only
             RollupRow ca = contributions(a).get(0);
             RollupRow cb = contributions(b).get(0);
             h.processElement(ca, 0);
             h.processElement(cb, 0);
             assertThat(h.extractOutputValues()).isEmpty();   // not before the refresh interval
             h.setProcessingTime(REFRESH.toMillis());
-            assertThat(h.extractOutputValues()).singleElement().satisfies(r -> {
+            // the subscription's own row and its row in its tenant's by-child breakdown, the same values
+            assertThat(h.extractOutputValues()).extracting(r -> r.level + ":" + r.nodeId + ">" + r.childId)
+                    .containsExactly("SUBSCRIPTION:s1>", "TENANT:t1>s1");
+            assertThat(h.extractOutputValues()).allSatisfy(r -> {
                 assertThat(r.status).isEqualTo("OPEN");
                 assertThat(r.eventCount).isEqualTo(2);
                 assertThat(r.quantity).isEqualByComparingTo("3");
                 assertThat(r.amount).isEqualByComparingTo("4.5");
                 assertThat(r.partnerCommission).isEqualByComparingTo("0.45");
+                assertThat(r.windowStart).isEqualTo(at("2026-01-10T10:00:00Z").toEpochMilli());
+                assertThat(r.granularity).isEqualTo("HOUR");
                 assertThat(r.writeTimestamp).isEqualTo(RollupStatements.openTimestamp(2, 0)).isEqualTo(2 << 10);
             });
             assertThat(h.numProcessingTimeTimers()).isZero(); // unchanged rows are not rewritten
@@ -101,19 +104,53 @@ class RollupFunctionTest {
             // a late adjustment booked into this window
             h.processElement(contributions(rated("late", "1", "2", "2026-01-09T01:00:00Z", true, "2026-01-10T10:50:00Z")).get(0), 0);
             h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli() - 1);
-            assertThat(h.extractOutputValues()).hasSize(1);
+            assertThat(h.extractOutputValues()).hasSize(2);
             h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli());
             List<RollupRow> out = h.extractOutputValues();
-            assertThat(out).hasSize(2);
-            assertThat(out.get(1).status).isEqualTo("FINAL");
-            assertThat(out.get(1).eventCount).isEqualTo(3);
-            assertThat(out.get(1).adjustmentCount).isEqualTo(1);
-            assertThat(out.get(1).adjustmentAmount).isEqualByComparingTo("2");
-            assertThat(out.get(1).amount).isEqualByComparingTo("6.5");
-            assertThat(out.get(1).writeTimestamp).isEqualTo(RollupStatements.FINAL_BAND + (3 << 10)).isGreaterThan(out.get(0).writeTimestamp);
+            assertThat(out).hasSize(4);
+            for (RollupRow fin : out.subList(2, 4)) {
+                assertThat(fin.status).isEqualTo("FINAL");
+                assertThat(fin.eventCount).isEqualTo(3);
+                assertThat(fin.adjustmentCount).isEqualTo(1);
+                assertThat(fin.adjustmentAmount).isEqualByComparingTo("2");
+                assertThat(fin.amount).isEqualByComparingTo("6.5");
+                assertThat(fin.writeTimestamp).isEqualTo(RollupStatements.FINAL_BAND + (3 << 10)).isGreaterThan(out.get(0).writeTimestamp);
+            }
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aTenantMovedWithinTheWindowSplitsItsByChildRowsBetweenItsPartners() throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RollupFunction(LATENESS, REFRESH), new Keys.Rollup(), Types.STRING)) {
+            h.setProcessingTime(0);
+            RatedEvent before = rated("e1", "2", "3", "2026-01-10T10:05:00Z", false, "2026-01-10T10:05:00Z");
+            RatedEvent after = rated("e2", "1", "1.5", "2026-01-10T10:35:00Z", false, "2026-01-10T10:35:00Z");
+            after.partnerId = "p2";
+            RatedEvent backAgain = rated("e3", "4", "0.25", "2026-01-10T10:50:00Z", false, "2026-01-10T10:50:00Z");
+            for (RatedEvent e : List.of(before, after, backAgain)) {
+                h.processElement(contributions(e).get(1), 0);   // the tenant's HOUR window
+            }
+            h.setProcessingTime(REFRESH.toMillis());
+            java.util.Map<String, RollupRow> rows = new java.util.HashMap<>();
+            h.extractOutputValues().forEach(r -> rows.put(r.level + ":" + r.nodeId + ">" + r.childId, r));
+            assertThat(rows).containsOnlyKeys("TENANT:t1>", "PARTNER:p1>t1", "PARTNER:p2>t1");
+            assertThat(rows.get("TENANT:t1>").eventCount).isEqualTo(3);
+            assertThat(rows.get("TENANT:t1>").amount).isEqualByComparingTo("4.75");
+            assertThat(rows.get("PARTNER:p1>t1").eventCount).isEqualTo(2);
+            assertThat(rows.get("PARTNER:p1>t1").amount).isEqualByComparingTo("3.25");
+            assertThat(rows.get("PARTNER:p1>t1").quantity).isEqualByComparingTo("6");
+            assertThat(rows.get("PARTNER:p1>t1").writeTimestamp).isEqualTo(RollupStatements.openTimestamp(2, 0));
+            assertThat(rows.get("PARTNER:p2>t1").eventCount).isEqualTo(1);
+            assertThat(rows.get("PARTNER:p2>t1").amount).isEqualByComparingTo("1.5");
+            assertThat(rows.get("PARTNER:p2>t1").partnerCommission).isEqualByComparingTo("0.15");
+
+            h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli());
+            assertThat(h.extractOutputValues()).hasSize(6).filteredOn(r -> r.status.equals("FINAL")).hasSize(3);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
         }
     }
 
