@@ -207,7 +207,15 @@ public final class LocalStack implements AutoCloseable {
                 commitlog_sync: periodic
                 commitlog_sync_period: 10000ms
                 concurrent_compactors: 1
+                # The roll-ups rewrite the same rows every few seconds: trie memtables with their data off heap hold them
+                # in less heap (flushes and compactions took a third of Cassandra's CPU in the benchmark, see BENCHMARKS.md).
+                memtable_allocation_type: offheap_objects
                 memtable_heap_space: 128MiB
+                memtable_offheap_space: 512MiB
+                memtable:
+                  configurations:
+                    default:
+                      class_name: TrieMemtable
                 disk_failure_policy: stop
                 """.formatted(a.host(), a.cassandraStoragePort(), a.cassandraPort(), home));
         Path logback = home.resolve("logback.xml");

@@ -8,8 +8,8 @@ import org.apache.avro.Schema;
 /**
  * Registers an output schema once when a sink starts. Parallel subtasks register the same new
  * subject at the same moment, and the registry can refuse all but the first with HTTP 409 ("already
- * exists"); the schema is then there, so the next attempt finds it. The client caches the id, so
- * records are framed without asking the registry again.
+ * exists"); the schema is then there, so the next attempt finds it. The sink keeps the returned id and
+ * frames every record with it.
  */
 final class SchemaRegistration {
     private static final int ATTEMPTS = 10;
