@@ -3,19 +3,16 @@ package cms.infra.bench;
 import cms.avro.DeadLetter;
 import cms.avro.RatedUsage;
 import cms.avro.UsageEvent;
-import cms.cassandra.CassandraSchema;
+import cms.infra.RunTopics;
 import cms.infra.RunningSystem;
 import cms.infra.load.UsageMix;
 import cms.registry.SchemaRegistryClient;
 import cms.stack.LocalStackAddresses;
 import cms.topics.Topics;
 import cms.wire.AvroSerializer;
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,6 +130,8 @@ public final class Benchmark {
     private final ReferenceData.Topics referenceTopics;
     private final String group;
     private final String keyspace;
+    /** The run's topics, subjects and keyspace, once provisioned. */
+    private RunTopics resources;
     private final Path failureDir;
     private final Path checkpointDir;
     private volatile RunningSystem running;
@@ -215,7 +214,7 @@ public final class Benchmark {
         AvroSerializer serializer = new AvroSerializer(registry, true);
         RunningSystem system = null;
         try (KafkaWatch kafka = new KafkaWatch(stack.kafkaBootstrap())) {
-            provision(kafka, registry);
+            provision();
             publishReferenceData();
             preload(kafka, serializer);
             ceiling();
@@ -269,25 +268,14 @@ public final class Benchmark {
         return new LoadProducer.Mix(s.duplicates(), s.late(), s.bad(), Duration.ofHours(2));
     }
 
-    private void provision(KafkaWatch kafka, SchemaRegistryClient registry) throws Exception {
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        topics.put(usageTopic, s.partitions());
-        topics.put(ratedTopic, s.partitions());
-        topics.put(deadLetterTopic, 1);
-        topics.put(referenceTopics.hierarchy(), 1);
-        topics.put(referenceTopics.priceBooks(), 1);
-        topics.put(referenceTopics.commissionPlans(), 1);
-        kafka.createTopics(topics);
-        // one at a time, before anything runs concurrently (Apicurio's in-memory store and concurrent first registrations)
-        registry.register(Topics.valueSubject(usageTopic), UsageEvent.getClassSchema());
-        registry.register(Topics.valueSubject(ratedTopic), RatedUsage.getClassSchema());
-        registry.register(Topics.valueSubject(deadLetterTopic), DeadLetter.getClassSchema());
-        registry.register(Topics.valueSubject(referenceTopics.hierarchy()), cms.avro.HierarchyChange.getClassSchema());
-        registry.register(Topics.valueSubject(referenceTopics.priceBooks()), cms.avro.PriceBookVersion.getClassSchema());
-        registry.register(Topics.valueSubject(referenceTopics.commissionPlans()), cms.avro.CommissionPlan.getClassSchema());
-        try (CqlSession cql = cql()) {
-            CassandraSchema.apply(cql, keyspace, 1);
-        }
+    private void provision() throws Exception {
+        resources = RunTopics.provision(stack, keyspace, List.of(
+                new RunTopics.Topic(usageTopic, s.partitions(), UsageEvent.getClassSchema()),
+                new RunTopics.Topic(ratedTopic, s.partitions(), RatedUsage.getClassSchema()),
+                new RunTopics.Topic(deadLetterTopic, 1, DeadLetter.getClassSchema()),
+                new RunTopics.Topic(referenceTopics.hierarchy(), 1, cms.avro.HierarchyChange.getClassSchema()),
+                new RunTopics.Topic(referenceTopics.priceBooks(), 1, cms.avro.PriceBookVersion.getClassSchema()),
+                new RunTopics.Topic(referenceTopics.commissionPlans(), 1, cms.avro.CommissionPlan.getClassSchema())));
         Files.createDirectories(failureDir);
         say("provisioned topics bench.%s.*, consumer group %s, keyspace %s", run, group, keyspace);
     }
@@ -687,18 +675,14 @@ public final class Benchmark {
             say("kept topics bench.%s.* and keyspace %s (--keep)", run, keyspace);
             return;
         }
+        if (resources != null) {
+            r.notes.addAll(resources.remove());
+        }
         try (KafkaWatch kafka = new KafkaWatch(stack.kafkaBootstrap())) {
-            kafka.deleteTopics(List.of(usageTopic, ratedTopic, deadLetterTopic, referenceTopics.hierarchy(), referenceTopics.priceBooks(),
-                    referenceTopics.commissionPlans()));
             kafka.deleteGroup(group);
             kafka.deleteGroup(group + "-reference");
         } catch (Exception e) {
-            r.notes.add("could not delete the run's topics: " + e);
-        }
-        try (CqlSession cql = cql()) {
-            cql.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace).setTimeout(Duration.ofSeconds(60)));
-        } catch (RuntimeException e) {
-            r.notes.add("could not drop keyspace " + keyspace + ": " + e);
+            r.notes.add("could not delete the run's consumer groups: " + e);
         }
     }
 
@@ -827,13 +811,6 @@ public final class Benchmark {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
-
-    private CqlSession cql() {
-        return CqlSession.builder()
-                .addContactPoint(new InetSocketAddress(stack.host(), stack.cassandraPort()))
-                .withLocalDatacenter(LocalStackAddresses.CASSANDRA_DATACENTER)
-                .build();
-    }
 
     private static String percent(double share) {
         return Double.isNaN(share) ? "n/a" : share < 0.1 ? String.format("%.1f%%", 100 * share) : String.format("%.0f%%", 100 * share);

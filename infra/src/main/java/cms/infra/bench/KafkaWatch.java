@@ -2,7 +2,6 @@ package cms.infra.bench;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -14,7 +13,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +36,6 @@ final class KafkaWatch implements AutoCloseable {
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
         this.admin = Admin.create(p);
-    }
-
-    void createTopics(Map<String, Integer> partitions) throws Exception {
-        List<NewTopic> topics = new ArrayList<>();
-        partitions.forEach((name, n) -> topics.add(new NewTopic(name, n, (short) 1)));
-        admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
-    }
-
-    void deleteTopics(Collection<String> topics) throws Exception {
-        admin.deleteTopics(topics).all().get(60, TimeUnit.SECONDS);
     }
 
     void deleteGroup(String group) {

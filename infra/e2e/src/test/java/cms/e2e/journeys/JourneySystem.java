@@ -3,21 +3,16 @@ package cms.e2e.journeys;
 import cms.avro.DeadLetter;
 import cms.avro.RatedUsage;
 import cms.avro.UsageEvent;
-import cms.cassandra.CassandraSchema;
+import cms.infra.RunTopics;
 import cms.infra.RunningSystem;
-import cms.registry.SchemaRegistryClient;
 import cms.stack.LocalStackAddresses;
 import cms.topics.Topics;
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +37,7 @@ final class JourneySystem implements AutoCloseable {
 
     final String runId;
     final String keyspace;
+    private final RunTopics resources;
     final String usageTopic;
     final String ratedTopic;
     final String deadLetterTopic;
@@ -51,10 +47,11 @@ final class JourneySystem implements AutoCloseable {
     final Api api;
     private final Duration startup;
 
-    private JourneySystem(String runId, String keyspace, String usageTopic, String ratedTopic, String deadLetterTopic,
+    private JourneySystem(String runId, RunTopics resources, String usageTopic, String ratedTopic, String deadLetterTopic,
                           int partitions, LocalStackAddresses stack, RunningSystem system, Duration startup) {
         this.runId = runId;
-        this.keyspace = keyspace;
+        this.resources = resources;
+        this.keyspace = resources.keyspace();
         this.usageTopic = usageTopic;
         this.ratedTopic = ratedTopic;
         this.deadLetterTopic = deadLetterTopic;
@@ -80,18 +77,11 @@ final class JourneySystem implements AutoCloseable {
             TopicDescription stackUsage = admin.describeTopics(List.of(Topics.USAGE)).allTopicNames().get(30, TimeUnit.SECONDS)
                     .get(Topics.USAGE);
             partitions = stackUsage.partitions().size();
-            admin.createTopics(List.of(new NewTopic(usage, partitions, (short) 1), new NewTopic(rated, partitions, (short) 1),
-                    new NewTopic(deadLetter, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        // One subject at a time, as the stack's provisioning does (Apicurio's in-memory store can deadlock
-        // when several clients register first schemas at once): the job's sinks then find theirs.
-        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(stack.registryUrl()));
-        registry.register(Topics.valueSubject(usage), UsageEvent.getClassSchema());
-        registry.register(Topics.valueSubject(rated), RatedUsage.getClassSchema());
-        registry.register(Topics.valueSubject(deadLetter), DeadLetter.getClassSchema());
-        try (CqlSession session = cql(stack)) {
-            CassandraSchema.apply(session, keyspace, 1);
-        }
+        RunTopics resources = RunTopics.provision(stack, keyspace, List.of(
+                new RunTopics.Topic(usage, partitions, UsageEvent.getClassSchema()),
+                new RunTopics.Topic(rated, partitions, RatedUsage.getClassSchema()),
+                new RunTopics.Topic(deadLetter, 1, DeadLetter.getClassSchema())));
 
         RunningSystem.Options options = RunningSystem.Options.defaults()
                 .withFreePorts()
@@ -104,7 +94,7 @@ final class JourneySystem implements AutoCloseable {
                         "--source-idleness", "5s", "--refresh-interval", "1s", "--checkpoint-interval", "2s",
                         "--max-event-age", maxEventAge);
         RunningSystem system = RunningSystem.start(options);
-        return new JourneySystem(runId, keyspace, usage, rated, deadLetter, partitions, stack, system,
+        return new JourneySystem(runId, resources, usage, rated, deadLetter, partitions, stack, system,
                 Duration.between(began, Instant.now()));
     }
 
@@ -129,16 +119,7 @@ final class JourneySystem implements AutoCloseable {
                     deadLetterTopic);
             return;
         }
-        try (Admin admin = admin(stack)) {
-            admin.deleteTopics(List.of(usageTopic, ratedTopic, deadLetterTopic)).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            System.out.println("[e2e] could not delete the run's topics: " + e);
-        }
-        try (CqlSession session = cql(stack)) {
-            session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace).setTimeout(Duration.ofSeconds(60)));
-        } catch (RuntimeException e) {
-            System.out.println("[e2e] could not drop keyspace " + keyspace + ": " + e);
-        }
+        resources.remove().forEach(problem -> System.out.println("[e2e] " + problem));
     }
 
     @Override
@@ -164,13 +145,6 @@ final class JourneySystem implements AutoCloseable {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         return Admin.create(p);
-    }
-
-    private static CqlSession cql(LocalStackAddresses stack) {
-        return CqlSession.builder()
-                .addContactPoint(new InetSocketAddress(stack.host(), stack.cassandraPort()))
-                .withLocalDatacenter(LocalStackAddresses.CASSANDRA_DATACENTER)
-                .build();
     }
 
     static Map<String, String> describe(JourneySystem s) {

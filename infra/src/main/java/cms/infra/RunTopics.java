@@ -1,0 +1,93 @@
+package cms.infra;
+
+import cms.cassandra.CassandraSchema;
+import cms.registry.SchemaRegistryClient;
+import cms.stack.LocalStackAddresses;
+import cms.topics.Topics;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What one run of the job owns on the shared local stack, so that runs (the journeys, the benchmark)
+ * never see each other's data: its topics with their value subjects, and its Cassandra keyspace.
+ * Made before the job starts, removed after it stopped.
+ */
+public final class RunTopics {
+    /** A topic of the run, with the schema its values are written in. */
+    public record Topic(String name, int partitions, Schema valueSchema) {}
+
+    private final LocalStackAddresses stack;
+    private final String keyspace;
+    private final List<Topic> topics;
+
+    private RunTopics(LocalStackAddresses stack, String keyspace, List<Topic> topics) {
+        this.stack = stack;
+        this.keyspace = keyspace;
+        this.topics = List.copyOf(topics);
+    }
+
+    /** Creates the topics, registers their value subjects and applies the Cassandra layout to the keyspace. */
+    public static RunTopics provision(LocalStackAddresses stack, String keyspace, List<Topic> topics) throws Exception {
+        try (Admin admin = admin(stack)) {
+            List<NewTopic> create = new ArrayList<>();
+            topics.forEach(t -> create.add(new NewTopic(t.name(), t.partitions(), (short) 1)));
+            admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
+        }
+        // One subject at a time, before anything else runs: Apicurio's in-memory store can deadlock when several
+        // clients register first schemas at once. The job's sinks then find theirs.
+        SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(stack.registryUrl()));
+        for (Topic t : topics) {
+            registry.register(Topics.valueSubject(t.name()), t.valueSchema());
+        }
+        try (CqlSession session = cql(stack)) {
+            CassandraSchema.apply(session, keyspace, 1);
+        }
+        return new RunTopics(stack, keyspace, topics);
+    }
+
+    public String keyspace() {
+        return keyspace;
+    }
+
+    public List<String> names() {
+        return topics.stream().map(Topic::name).toList();
+    }
+
+    /** Deletes the topics and drops the keyspace; returns what could not be removed (nothing when all went well). */
+    public List<String> remove() {
+        List<String> problems = new ArrayList<>();
+        try (Admin admin = admin(stack)) {
+            admin.deleteTopics(names()).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            problems.add("could not delete the run's topics: " + e);
+        }
+        try (CqlSession session = cql(stack)) {
+            session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace).setTimeout(Duration.ofSeconds(60)));
+        } catch (RuntimeException e) {
+            problems.add("could not drop keyspace " + keyspace + ": " + e);
+        }
+        return problems;
+    }
+
+    private static Admin admin(LocalStackAddresses stack) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()));
+    }
+
+    private static CqlSession cql(LocalStackAddresses stack) {
+        return CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(stack.host(), stack.cassandraPort()))
+                .withLocalDatacenter(LocalStackAddresses.CASSANDRA_DATACENTER)
+                .build();
+    }
+}
