@@ -11,12 +11,10 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * API latency of dashboard queries: {@code clients} threads, each a closed loop (send, read the
@@ -33,13 +31,11 @@ final class DashboardLoad {
     private final Duration think;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, Latencies> byQuery = new LinkedHashMap<>();
-    private final AtomicReference<Exception> failure = new AtomicReference<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final Workers workers = new Workers();
     private final String dayFrom;
     private final String dayTo;
     private final String monthFrom;
     private final String monthTo;
-    private volatile boolean stopping;
 
     static final List<String> QUERIES = List.of("distributor HOUR breakdown=child", "distributor DAY breakdown=child",
             "partner HOUR", "partner DAY", "tenant HOUR", "tenant DAY");
@@ -63,21 +59,12 @@ final class DashboardLoad {
 
     void start() {
         for (int i = 0; i < clients; i++) {
-            Thread t = new Thread(this::loop, "bench-dashboard-" + i);
-            t.setDaemon(true);
-            t.start();
-            threads.add(t);
+            workers.start("bench-dashboard-" + i, this::loop);
         }
     }
 
     void stop() throws Exception {
-        stopping = true;
-        for (Thread t : threads) {
-            t.join(30_000);
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
+        workers.stop(30_000);
     }
 
     Map<String, Latencies> byQuery() {
@@ -93,7 +80,7 @@ final class DashboardLoad {
     private void loop() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         try {
-            while (!stopping) {
+            while (!workers.stopping()) {
                 String query = QUERIES.get(random.nextInt(QUERIES.size()));
                 int d = random.nextInt(channel.distributors());
                 int p = random.nextInt(channel.partnersPerDistributor());
@@ -127,7 +114,7 @@ final class DashboardLoad {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            failure.compareAndSet(null, e);
+            workers.fail(e);
         }
     }
 }

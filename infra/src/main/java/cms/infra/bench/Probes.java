@@ -18,13 +18,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Event-to-queryable latency: one thread per probe subscription (subscriptions that receive nothing
@@ -48,11 +46,9 @@ final class Probes implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Latencies latencies = new Latencies();
     private final AtomicLong sent = new AtomicLong();
-    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final Workers workers = new Workers();
     private final String from;
     private final String to;
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean stopping;
 
     Probes(String bootstrap, AvroSerializer serializer, String topic, String apiUrl, String token, List<String> subscriptions,
            String runId, Duration poll, Duration timeout) {
@@ -74,22 +70,16 @@ final class Probes implements AutoCloseable {
 
     void start() {
         for (String subscription : subscriptions) {
-            Thread t = new Thread(() -> probe(subscription), "bench-probe-" + subscription);
-            t.setDaemon(true);
-            t.start();
-            threads.add(t);
+            workers.start("bench-probe-" + subscription, () -> probe(subscription));
         }
     }
 
     /** Stops probing (each thread finishes the probe it waits for, up to the timeout) and flushes. */
     void stop() throws Exception {
-        stopping = true;
-        for (Thread t : threads) {
-            t.join(timeout.toMillis() + 10_000);
-        }
-        producer.flush();
-        if (failure.get() != null) {
-            throw failure.get();
+        try {
+            workers.stop(timeout.toMillis() + 10_000);
+        } finally {
+            producer.flush();
         }
     }
 
@@ -105,7 +95,7 @@ final class Probes implements AutoCloseable {
     private void probe(String subscription) {
         long n = 0;
         try {
-            while (!stopping) {
+            while (!workers.stopping()) {
                 n++;
                 UsageEvent event = UsageEvent.newBuilder()
                         .setEventId("probe-" + runId + "-" + subscription + "-" + n)
@@ -121,7 +111,7 @@ final class Probes implements AutoCloseable {
                 long began = System.nanoTime();
                 producer.send(new ProducerRecord<>(topic, subscription, value), (m, e) -> {
                     if (e != null) {
-                        failure.compareAndSet(null, e);
+                        workers.fail(e);
                     }
                 });
                 sent.incrementAndGet();
@@ -142,7 +132,7 @@ final class Probes implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            failure.compareAndSet(null, e);
+            workers.fail(e);
         }
     }
 

@@ -115,13 +115,8 @@ public final class ReferenceData {
     public int publish(String bootstrap, String registryUrl, Topics topics, boolean hierarchyOnly) throws Exception {
         SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(registryUrl));
         AvroSerializer serializer = new AvroSerializer(registry, true);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Properties p = LoadProducer.producerProperties(bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         AtomicReference<Exception> failure = new AtomicReference<>();
         int sent = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
