@@ -79,12 +79,10 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
     private transient ReferenceIndex index;
 
     /**
-     * @param snapshot reads the reference topics as they stand when the task starts, before any usage
-     *                 is rated; null to rely on the broadcast stream alone (as operator tests do)
-     */
-    /**
      * @param retention how long after a period's end its cumulative quantities are kept (event time):
      *                  max-event-age + max-event-lead
+     * @param snapshot  reads the reference topics as they stand when the task starts, before any usage
+     *                  is rated; null to rely on the broadcast stream alone (as operator tests do)
      */
     public RatingFunction(Duration grace, Duration allowedLateness, Duration retention, ReferenceSnapshot snapshot) {
         this.graceMillis = grace.toMillis();
