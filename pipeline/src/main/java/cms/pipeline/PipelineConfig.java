@@ -34,12 +34,15 @@ public record PipelineConfig(
         Duration maxEventAge,
         Duration maxEventLead,
         Duration refreshInterval,
+        Duration maxRefreshInterval,
         Duration checkpointInterval,
         Duration checkpointAlignmentTimeout,
         String stateBackend,
         String checkpointDir,
         int parallelism,
         int cassandraMaxInFlight,
+        int cassandraBatchSize,
+        Duration cassandraBatchDelay,
         String usageTopic,
         String ratedTopic,
         String deadLetterTopic,
@@ -64,6 +67,8 @@ public record PipelineConfig(
     public static final String MAX_EVENT_AGE = "max-event-age";
     public static final String MAX_EVENT_LEAD = "max-event-lead";
     public static final String REFRESH_INTERVAL = "refresh-interval";
+    /** The longest a roll-up refresh stretches to while the job is catching up (see RollupFunction). */
+    public static final String REFRESH_INTERVAL_MAX = "refresh-interval-max";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
     /** How long a checkpoint barrier waits aligned before overtaking the records queued ahead of it (unaligned). */
     public static final String CHECKPOINT_ALIGNMENT_TIMEOUT = "checkpoint-alignment-timeout";
@@ -71,6 +76,10 @@ public record PipelineConfig(
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String PARALLELISM = "parallelism";
     public static final String CASSANDRA_MAX_IN_FLIGHT = "cassandra.max-in-flight";
+    /** Rows per unlogged batch, grouped by the replicas that own them (1: a request per row). */
+    public static final String CASSANDRA_BATCH_SIZE = "cassandra.batch-size";
+    /** How long a row may wait for its batch to fill before the batch is sent as it is. */
+    public static final String CASSANDRA_BATCH_DELAY = "cassandra.batch-delay";
     public static final String TRANSACTION_TIMEOUT = "kafka.transaction-timeout";
     /** Opt-in fault injection for recovery tests and the benchmark (see {@link FailureInjection}); off when blank. */
     public static final String FAILURE_INJECTION_DIR = "failure-injection-dir";
@@ -102,6 +111,11 @@ public record PipelineConfig(
         positive(MAX_EVENT_AGE, maxEventAge, false);
         positive(MAX_EVENT_LEAD, maxEventLead, true);
         positive(REFRESH_INTERVAL, refreshInterval, false);
+        positive(REFRESH_INTERVAL_MAX, maxRefreshInterval, false);
+        if (maxRefreshInterval.compareTo(refreshInterval) < 0) {
+            throw new IllegalArgumentException(REFRESH_INTERVAL_MAX + " (" + maxRefreshInterval + ") must not be shorter than "
+                    + REFRESH_INTERVAL + " (" + refreshInterval + ")");
+        }
         positive(CHECKPOINT_INTERVAL, checkpointInterval, false);
         positive(CHECKPOINT_ALIGNMENT_TIMEOUT, checkpointAlignmentTimeout, true);
         require(STATE_BACKEND, stateBackend, stateBackend != null && STATE_BACKENDS.contains(stateBackend), "one of " + new TreeSet<>(STATE_BACKENDS));
@@ -110,6 +124,9 @@ public record PipelineConfig(
         }
         require(PARALLELISM, String.valueOf(parallelism), parallelism >= 1 && parallelism <= 1024, "an integer 1..1024");
         require(CASSANDRA_MAX_IN_FLIGHT, String.valueOf(cassandraMaxInFlight), cassandraMaxInFlight >= 1 && cassandraMaxInFlight <= 10_000, "an integer 1..10000");
+        // Cassandra warns (to its log and to the client) of unlogged batches over 10 partitions
+        require(CASSANDRA_BATCH_SIZE, String.valueOf(cassandraBatchSize), cassandraBatchSize >= 1 && cassandraBatchSize <= 10, "an integer 1..10");
+        positive(CASSANDRA_BATCH_DELAY, cassandraBatchDelay, true);
         for (String[] topic : new String[][] {{USAGE_TOPIC, usageTopic}, {RATED_TOPIC, ratedTopic}, {DEAD_LETTER_TOPIC, deadLetterTopic},
                 {HIERARCHY_TOPIC, hierarchyTopic}, {PRICE_BOOK_TOPIC, priceBookTopic}, {COMMISSION_PLAN_TOPIC, commissionPlanTopic}}) {
             require(topic[0], topic[1], topic[1] != null && topic[1].matches("[a-zA-Z0-9._-]{1,249}"), "a Kafka topic name");
@@ -147,12 +164,15 @@ public record PipelineConfig(
         d.put(MAX_EVENT_AGE, "35d");
         d.put(MAX_EVENT_LEAD, "1h");
         d.put(REFRESH_INTERVAL, "2s");
+        d.put(REFRESH_INTERVAL_MAX, "30s");
         d.put(CHECKPOINT_INTERVAL, "10s");
         d.put(CHECKPOINT_ALIGNMENT_TIMEOUT, "1s");
         d.put(STATE_BACKEND, "hashmap");
         d.put(CHECKPOINT_DIR, "");
         d.put(PARALLELISM, "2");
         d.put(CASSANDRA_MAX_IN_FLIGHT, "256");
+        d.put(CASSANDRA_BATCH_SIZE, "10");
+        d.put(CASSANDRA_BATCH_DELAY, "100ms");
         d.put(TRANSACTION_TIMEOUT, "5min");
         d.put(FAILURE_INJECTION_DIR, "");
         d.put(USAGE_TOPIC, Topics.USAGE);
@@ -201,12 +221,15 @@ public record PipelineConfig(
                 duration(values, MAX_EVENT_AGE),
                 duration(values, MAX_EVENT_LEAD),
                 duration(values, REFRESH_INTERVAL),
+                duration(values, REFRESH_INTERVAL_MAX),
                 duration(values, CHECKPOINT_INTERVAL),
                 duration(values, CHECKPOINT_ALIGNMENT_TIMEOUT),
                 values.get(STATE_BACKEND),
                 values.get(CHECKPOINT_DIR).isBlank() ? null : values.get(CHECKPOINT_DIR),
                 integer(values, PARALLELISM),
                 integer(values, CASSANDRA_MAX_IN_FLIGHT),
+                integer(values, CASSANDRA_BATCH_SIZE),
+                duration(values, CASSANDRA_BATCH_DELAY),
                 values.get(USAGE_TOPIC),
                 values.get(RATED_TOPIC),
                 values.get(DEAD_LETTER_TOPIC),

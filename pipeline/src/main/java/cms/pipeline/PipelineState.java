@@ -87,12 +87,12 @@ public final class PipelineState {
         return new ValueStateDescriptor<>("rollup", TypeInformation.of(RollupRow.class));
     }
 
-    /** Roll-up: the pending refresh (processing-time) timer, null when the row is unchanged since written. */
     /** A window's parts booked under a parent other than its first, by parent id. */
     public static MapStateDescriptor<String, RollupRow> rollupLaterParents() {
         return new MapStateDescriptor<>("rollup-later-parents", Types.STRING, TypeInformation.of(RollupRow.class));
     }
 
+    /** Roll-up: the pending refresh (processing-time) timer, null when the row is unchanged since written. */
     public static ValueStateDescriptor<Long> rollupRefresh() {
         return new ValueStateDescriptor<>("rollup-refresh", Types.LONG);
     }

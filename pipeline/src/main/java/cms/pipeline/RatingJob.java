@@ -165,12 +165,16 @@ public final class RatingJob {
                 .setStatements(new RollupStatements())
                 .setElementType(TypeInformation.of(RollupRow.class))
                 .setMaxInFlight(config.cassandraMaxInFlight())
+                .setBatchSize(config.cassandraBatchSize())
+                .setBatchDelay(config.cassandraBatchDelay())
                 .build();
         CassandraSink<PeriodRow> periods = CassandraSink.<PeriodRow>builder()
                 .setConnection(cassandra)
                 .setStatements(new PeriodStatements())
                 .setElementType(TypeInformation.of(PeriodRow.class))
                 .setMaxInFlight(config.cassandraMaxInFlight())
+                .setBatchSize(config.cassandraBatchSize())
+                .setBatchDelay(config.cassandraBatchDelay())
                 .build();
         return new Workflow.Sinks(rated, deadLetters, rollups, periods, null);
     }

@@ -115,7 +115,7 @@ public final class Workflow {
                 .flatMap(new ContributionsFunction())
                 .uid(PipelineState.Uids.CONTRIBUTIONS).name("roll-up contributions")
                 .keyBy(new Keys.Rollup())
-                .process(new RollupFunction(config.allowedLateness(), config.refreshInterval()))
+                .process(new RollupFunction(config.allowedLateness(), config.refreshInterval(), config.maxRefreshInterval()))
                 .uid(PipelineState.Uids.ROLLUP).name("roll-up windows")
                 .sinkTo(sinks.rollups()).uid(PipelineState.Uids.ROLLUP_SINK).name("roll-up sink");
 

@@ -34,6 +34,8 @@ public class RatedEvent {
     public boolean lateAdjustment;
     /** The instant whose windows the event is booked into: eventTime, or the watermark for a late adjustment. */
     public long bookingTime;
+    /** When the usage reached Kafka (its record timestamp): how long it waited to be rated tells whether the job is catching up. */
+    public long receivedAt;
 
     public RatedEvent() {}
 

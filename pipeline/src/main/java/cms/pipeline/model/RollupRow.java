@@ -37,6 +37,8 @@ public class RollupRow {
     public BigDecimal adjustmentAmount = BigDecimal.ZERO;
     /** Cassandra write timestamp (USING TIMESTAMP): see RollupStatements (OPEN band below, FINAL band above 2^62). */
     public long writeTimestamp;
+    /** A contribution's usage reached Kafka then (see RatedEvent#receivedAt); not written to Cassandra. */
+    public long receivedAt;
 
     public RollupRow() {}
 
@@ -86,6 +88,7 @@ public class RollupRow {
         r.adjustmentCount = adjustmentCount;
         r.adjustmentAmount = adjustmentAmount;
         r.writeTimestamp = writeTimestamp;
+        r.receivedAt = receivedAt;
         return r;
     }
 

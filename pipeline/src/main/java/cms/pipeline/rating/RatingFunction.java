@@ -231,6 +231,7 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         rated.period = period;
         rated.lateAdjustment = late;
         rated.bookingTime = bookingTime;
+        rated.receivedAt = usage.source.timestamp;
         rated.bookedPeriod = BillingPeriod.of(bookingTime).toString();
         out.collect(rated);
         return Outcome.DONE;

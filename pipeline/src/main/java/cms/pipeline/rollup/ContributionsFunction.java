@@ -51,6 +51,7 @@ public final class ContributionsFunction implements FlatMapFunction<RatedEvent, 
         r.distributorCommission = e.distributorCommission;
         r.adjustmentCount = e.lateAdjustment ? 1 : 0;
         r.adjustmentAmount = e.lateAdjustment ? e.amount : BigDecimal.ZERO;
+        r.receivedAt = e.receivedAt;
         return r;
     }
 }

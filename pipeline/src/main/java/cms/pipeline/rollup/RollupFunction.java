@@ -22,7 +22,10 @@ import java.time.Duration;
  * the parts of later parents apart, so each parent's breakdown row holds only what was booked under
  * it, the first parent's being the window less the later parts. While
  * OPEN, a changed window is emitted at most once per refresh interval (a processing-time timer), so
- * dashboards see new usage within seconds without one write per event. When the watermark passes the
+ * dashboards see new usage within seconds without one write per event. While the job is catching up
+ * (the usage waited in Kafka for T before it was rated), the interval stretches to T/10, at most
+ * maxRefresh: the window is minutes old anyway, and a backlog then costs a few writes per window rather
+ * than one per event (see {@link #refreshDelay}). When the watermark passes the
  * window's end plus the allowed lateness, it is emitted FINAL once and its state and timers dropped.
  *
  * <p>Write timestamps (Cassandra USING TIMESTAMP) come from the window's progress, its event count n,
@@ -38,6 +41,7 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
 
     private final long latenessMillis;
     private final long refreshMillis;
+    private final long maxRefreshMillis;
     private transient ValueState<RollupRow> window;
     /** Parts of the window booked under a parent other than its first (rare: a move within the window). */
     private transient MapState<String, RollupRow> laterParents;
@@ -45,9 +49,20 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
     private transient Counter afterFinal;
     private transient int attempt;
 
-    public RollupFunction(Duration allowedLateness, Duration refreshInterval) {
+    public RollupFunction(Duration allowedLateness, Duration refreshInterval, Duration maxRefreshInterval) {
         this.latenessMillis = allowedLateness.toMillis();
         this.refreshMillis = refreshInterval.toMillis();
+        this.maxRefreshMillis = Math.max(refreshMillis, maxRefreshInterval.toMillis());
+    }
+
+    /**
+     * How long after {@code now} a window changed by usage received at {@code receivedAt} is rewritten:
+     * the refresh interval, or a tenth of how long the usage waited to be rated, whichever is longer,
+     * but at most maxRefresh. Live usage waits milliseconds, so only a backlog stretches it.
+     */
+    static long refreshDelay(long now, long receivedAt, long refreshMillis, long maxRefreshMillis) {
+        long waited = Math.max(0, now - receivedAt);
+        return Math.max(refreshMillis, Math.min(maxRefreshMillis, waited / 10));
     }
 
     @Override
@@ -88,7 +103,8 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
         }
         window.update(acc);
         if (refresh.value() == null) {
-            long at = ctx.timerService().currentProcessingTime() + refreshMillis;
+            long now = ctx.timerService().currentProcessingTime();
+            long at = now + refreshDelay(now, contribution.receivedAt, refreshMillis, maxRefreshMillis);
             ctx.timerService().registerProcessingTimeTimer(at);
             refresh.update(at);
         }

@@ -2,6 +2,7 @@ package cms.pipeline.sink;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +28,16 @@ final class CassandraCommitter<T> implements Committer<T> {
     private final List<PreparedStatement> prepared = new ArrayList<>();
     private final int maxInFlight;
     private final Duration timeout;
+    private final int batchSize;
 
-    CassandraCommitter(CassandraConnection connection, CassandraStatements<T> statements, int maxInFlight, Duration timeout) {
+    CassandraCommitter(CassandraConnection connection, CassandraStatements<T> statements, int maxInFlight, Duration timeout,
+                       int batchSize) {
         this.connection = connection;
         this.session = SharedSessions.acquire(connection);
         this.statements = statements;
         this.maxInFlight = maxInFlight;
         this.timeout = timeout;
+        this.batchSize = batchSize;
         for (String cql : statements.cql()) {
             prepared.add(session.prepare(cql));
         }
@@ -42,10 +46,17 @@ final class CassandraCommitter<T> implements Committer<T> {
     @Override
     public void commit(Collection<CommitRequest<T>> requests) throws IOException, InterruptedException {
         AsyncWrites writes = new AsyncWrites(session, maxInFlight, timeout);
-        for (CommitRequest<T> r : requests) {
-            writes.send(statements.bind(r.getCommittable(), prepared), () -> { });
-        }
+        ReplicaBatches batches = new ReplicaBatches(session, batchSize);
         try {
+            for (CommitRequest<T> r : requests) {
+                Statement<?> full = batches.add(statements.bind(r.getCommittable(), prepared));
+                if (full != null) {
+                    writes.send(full, () -> { });
+                }
+            }
+            for (Statement<?> batch : batches.takeAll()) {
+                writes.send(batch, () -> { });
+            }
             writes.drain();
         } catch (IOException e) {
             LOG.warn("committing {} deferred Cassandra writes failed, will retry: {}", requests.size(), e.getMessage());

@@ -34,6 +34,8 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
     private final TypeInformation<T> elementType;
     private final int maxInFlight;
     private final Duration timeout;
+    private final int batchSize;
+    private final Duration batchDelay;
 
     private CassandraSink(Builder<T> b) {
         this.connection = b.connection;
@@ -41,6 +43,8 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
         this.elementType = b.elementType;
         this.maxInFlight = b.maxInFlight;
         this.timeout = b.timeout;
+        this.batchSize = b.batchSize;
+        this.batchDelay = b.batchDelay;
     }
 
     public static <T> Builder<T> builder() {
@@ -49,12 +53,13 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
 
     @Override
     public CommittingSinkWriter<T, T> createWriter(WriterInitContext context) {
-        return new CassandraSinkWriter<>(connection, statements, maxInFlight, timeout, context.metricGroup());
+        return new CassandraSinkWriter<>(connection, statements, new CassandraSinkWriter.Limits(maxInFlight, timeout, batchSize, batchDelay),
+                context.getProcessingTimeService(), context.metricGroup());
     }
 
     @Override
     public Committer<T> createCommitter(CommitterInitContext context) {
-        return new CassandraCommitter<>(connection, statements, maxInFlight, timeout);
+        return new CassandraCommitter<>(connection, statements, maxInFlight, timeout, batchSize);
     }
 
     @Override
@@ -98,6 +103,8 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
         private TypeInformation<T> elementType;
         private int maxInFlight = 256;
         private Duration timeout = Duration.ofMinutes(2);
+        private int batchSize = 1;
+        private Duration batchDelay = Duration.ofMillis(100);
 
         public Builder<T> setConnection(CassandraConnection connection) {
             this.connection = connection;
@@ -112,6 +119,27 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
         /** The element type, whose serializer checkpoints deferred elements. */
         public Builder<T> setElementType(TypeInformation<T> elementType) {
             this.elementType = elementType;
+            return this;
+        }
+
+        /**
+         * Up to this many rows per request: unlogged batches of rows owned by the same replicas (see
+         * {@link ReplicaBatches}); 1, the default, sends each row as a request of its own.
+         */
+        public Builder<T> setBatchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** How long a row may wait for its batch to fill; then the batch goes as it is (checkpoints send every batch at once). */
+        public Builder<T> setBatchDelay(Duration batchDelay) {
+            if (batchDelay.isNegative()) {
+                throw new IllegalArgumentException("batchDelay must not be negative, was " + batchDelay);
+            }
+            this.batchDelay = batchDelay;
             return this;
         }
 

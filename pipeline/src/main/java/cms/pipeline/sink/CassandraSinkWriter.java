@@ -2,6 +2,8 @@ package cms.pipeline.sink;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
@@ -11,29 +13,49 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Sends each element as one asynchronous prepared statement, at most maxInFlight outstanding.
- * flush() (before every checkpoint and at end of input) waits until nothing is outstanding, so a
- * completed checkpoint implies every earlier write landed. The first failure of any request is
- * rethrown by the next write, flush or close. Deferred elements are handed to the committer.
+ * Sends elements as asynchronous prepared statements, grouped into batches of rows owned by the same
+ * replicas ({@link ReplicaBatches}), at most maxInFlight requests outstanding. A batch goes when it is
+ * full, or batchDelay after its first row at the latest (a processing-time timer, so a quiet stream
+ * still writes within the delay). flush() (before every checkpoint and at end of input) sends every
+ * batch and waits until nothing is outstanding, so a completed checkpoint implies every earlier write
+ * landed. The first failure of any request is rethrown by the next write, flush or close. Deferred
+ * elements are handed to the committer.
  */
 @SuppressWarnings("try") // close() may be interrupted while waiting; Flink handles that
 final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
+    /** The writer's bounds: requests in flight, how long to wait for them, rows per batch and how long a row may wait for its batch. */
+    record Limits(int maxInFlight, Duration timeout, int batchSize, Duration batchDelay) {
+        Limits {
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(batchDelay, "batchDelay");
+        }
+    }
+
     private final CassandraConnection connection;
     private final CqlSession session;
     private final CassandraStatements<T> statements;
     private final List<PreparedStatement> prepared = new ArrayList<>();
     private final AsyncWrites writes;
+    private final ReplicaBatches batches;
+    private final ProcessingTimeService time;
+    private final long batchDelayMillis;
     private final Counter sent;
     private List<T> deferred = new ArrayList<>();
+    private boolean sendScheduled;
+    private boolean closed;
 
-    CassandraSinkWriter(CassandraConnection connection, CassandraStatements<T> statements, int maxInFlight, Duration timeout,
+    CassandraSinkWriter(CassandraConnection connection, CassandraStatements<T> statements, Limits limits, ProcessingTimeService time,
                         SinkWriterMetricGroup metrics) {
         this.connection = connection;
         this.session = SharedSessions.acquire(connection);
         this.statements = statements;
-        this.writes = new AsyncWrites(session, maxInFlight, timeout);
+        this.writes = new AsyncWrites(session, limits.maxInFlight(), limits.timeout());
+        this.batches = new ReplicaBatches(session, limits.batchSize());
+        this.time = Objects.requireNonNull(time, "time");
+        this.batchDelayMillis = limits.batchDelay().toMillis();
         this.sent = metrics.getNumRecordsSendCounter();
         for (String cql : statements.cql()) {
             prepared.add(session.prepare(cql));
@@ -46,11 +68,34 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
             deferred.add(element);
             return;
         }
-        writes.send(statements.bind(element, prepared), sent::inc);
+        Statement<?> full = batches.add(statements.bind(element, prepared));
+        if (full != null) {
+            send(full);
+        } else if (!sendScheduled) {
+            // the timer runs in the task's mailbox thread, like write(): no locking needed
+            sendScheduled = true;
+            time.registerTimer(time.getCurrentProcessingTime() + batchDelayMillis, t -> sendOpenBatches());
+        }
+    }
+
+    private void sendOpenBatches() throws IOException, InterruptedException {
+        sendScheduled = false;
+        if (closed) {
+            return;
+        }
+        for (Statement<?> batch : batches.takeAll()) {
+            send(batch);
+        }
+    }
+
+    private void send(Statement<?> statement) throws IOException, InterruptedException {
+        int rows = ReplicaBatches.size(statement);
+        writes.send(statement, () -> sent.inc(rows));
     }
 
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        sendOpenBatches();
         writes.drain();
     }
 
@@ -66,9 +111,11 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
         try {
             // after a failure nothing more is waited for; the job restarts from its checkpoint
             if (!writes.failed()) {
+                sendOpenBatches();
                 writes.drain();
             }
         } finally {
+            closed = true;
             SharedSessions.release(connection, session);
         }
     }

@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RollupFunctionTest {
     private static final Duration LATENESS = Duration.ofHours(1);
     private static final Duration REFRESH = Duration.ofSeconds(2);
+    private static final Duration MAX_REFRESH = Duration.ofSeconds(30);
 
     static RatedEvent rated(String id, String q, String amount, String time, boolean late, String bookingTime) {
         RatedEvent e = new RatedEvent();
@@ -74,8 +75,37 @@ class RollupFunctionTest {
     }
 
     @Test
+    void aWindowChangedByUsageThatWaitedInKafkaIsRefreshedAfterATenthOfTheWaitAtMostTheMaximum() throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RollupFunction(LATENESS, REFRESH, MAX_REFRESH), new Keys.Rollup(), Types.STRING)) {
+            long now = at("2026-01-10T11:00:00Z").toEpochMilli();
+            h.setProcessingTime(now);
+            // three subscriptions' HOUR windows: live usage, usage that waited 150 s, usage that waited an hour
+            String[] subs = {"live", "waited", "backlog"};
+            long[] waited = {40, 150_000, 3_600_000};
+            for (int i = 0; i < subs.length; i++) {
+                RatedEvent e = rated("e" + i, "1", "1", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z");
+                e.event.setSubscriptionId(subs[i]);
+                e.receivedAt = now - waited[i];
+                h.processElement(contributions(e).get(0), 0);
+            }
+            h.setProcessingTime(now + REFRESH.toMillis());
+            assertThat(h.extractOutputValues()).extracting(r -> r.nodeId).containsOnly("live", "t1").hasSize(2);
+            h.setProcessingTime(now + 14_999);
+            assertThat(h.extractOutputValues()).hasSize(2);
+            h.setProcessingTime(now + 15_000);
+            assertThat(h.extractOutputValues()).hasSize(4).last().extracting(r -> r.childId).isEqualTo("waited");
+            h.setProcessingTime(now + MAX_REFRESH.toMillis() - 1);
+            assertThat(h.extractOutputValues()).hasSize(4);
+            h.setProcessingTime(now + MAX_REFRESH.toMillis());
+            assertThat(h.extractOutputValues()).hasSize(6).last().extracting(r -> r.childId).isEqualTo("backlog");
+        }
+        assertThat(RollupFunction.refreshDelay(1_000, 2_000, 2_000, 30_000)).as("a clock skewed ahead of now").isEqualTo(2_000);
+        assertThat(RollupFunction.refreshDelay(100_000, 0, 2_000, 2_000)).as("no stretch when the maximum is the interval").isEqualTo(2_000);
+    }
+
+    @Test
     void openWindowsRefreshThenTurnFinalOnceAndLeaveNoState() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RollupFunction(LATENESS, REFRESH), new Keys.Rollup(), Types.STRING)) {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RollupFunction(LATENESS, REFRESH, MAX_REFRESH), new Keys.Rollup(), Types.STRING)) {
             h.setProcessingTime(0);
             RatedEvent a = rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z");
             RatedEvent b = rated("e2", "1", "1.5", "2026-01-10T10:45:00Z", false, "2026-01-10T10:45:00Z");
@@ -124,7 +154,7 @@ class RollupFunctionTest {
 
     @Test
     void aTenantMovedWithinTheWindowSplitsItsByChildRowsBetweenItsPartners() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RollupFunction(LATENESS, REFRESH), new Keys.Rollup(), Types.STRING)) {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RollupFunction(LATENESS, REFRESH, MAX_REFRESH), new Keys.Rollup(), Types.STRING)) {
             h.setProcessingTime(0);
             RatedEvent before = rated("e1", "2", "3", "2026-01-10T10:05:00Z", false, "2026-01-10T10:05:00Z");
             RatedEvent after = rated("e2", "1", "1.5", "2026-01-10T10:35:00Z", false, "2026-01-10T10:35:00Z");
@@ -169,7 +199,7 @@ class RollupFunctionTest {
 
     @Test
     void aContributionForAnAlreadyFinalWindowIsNotApplied() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RollupFunction(LATENESS, REFRESH), new Keys.Rollup(), Types.STRING)) {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RollupFunction(LATENESS, REFRESH, MAX_REFRESH), new Keys.Rollup(), Types.STRING)) {
             h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli());
             h.processElement(contributions(rated("e1", "1", "1", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z")).get(0), 0);
             h.setProcessingTime(REFRESH.toMillis());

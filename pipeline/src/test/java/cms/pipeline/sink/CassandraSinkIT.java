@@ -11,6 +11,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,8 +87,70 @@ class CassandraSinkIT {
     }
 
     private static CassandraSinkWriter<RollupRow> writer(int maxInFlight) {
-        return new CassandraSinkWriter<>(connection, new RollupStatements(), maxInFlight, Duration.ofSeconds(30),
+        return writer(maxInFlight, 1, new TestProcessingTimeService());
+    }
+
+    private static CassandraSinkWriter<RollupRow> writer(int maxInFlight, int batchSize, TestProcessingTimeService time) {
+        return new CassandraSinkWriter<>(connection, new RollupStatements(),
+                new CassandraSinkWriter.Limits(maxInFlight, Duration.ofSeconds(30), batchSize, Duration.ofMillis(100)), time,
                 UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+    }
+
+    private static List<String> missing(String prefix, int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (read(prefix + i) == null) {
+                out.add(prefix + i);
+            }
+        }
+        return out;
+    }
+
+    private static void awaitWritten(String prefix, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!missing(prefix, n).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("rows never written: " + missing(prefix, n));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void rowsGoInBatchesWhenFullAfterTheBatchDelayAndAtFlush() throws Exception {
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        time.setCurrentTime(1_000);
+        try (var w = writer(2, 10, time)) {
+            for (int i = 0; i < 25; i++) {
+                w.write(row("b" + i, 1, "1", RollupRow.OPEN), NO_CONTEXT);
+            }
+            // two full batches went; the last 5 rows wait for their batch to fill or for the delay
+            awaitWritten("b", 20);
+            assertThat(missing("b", 25)).containsExactly("b20", "b21", "b22", "b23", "b24");
+            time.setCurrentTime(1_099);
+            Thread.sleep(300);
+            assertThat(missing("b", 25)).hasSize(5);
+            time.setCurrentTime(1_100); // the batch delay is over: the open batch goes as it is
+            awaitWritten("b", 25);
+
+            w.write(row("c0", 1, "1", RollupRow.OPEN), NO_CONTEXT);
+            w.write(row("c1", 1, "1", RollupRow.OPEN), NO_CONTEXT);
+            w.flush(false); // a checkpoint sends every open batch and waits for it
+            assertThat(missing("c", 2)).isEmpty();
+        }
+        // the committer batches FINAL rows the same way
+        CassandraSink<RollupRow> sink = CassandraSink.<RollupRow>builder().setConnection(connection).setBatchSize(10)
+                .setStatements(new RollupStatements()).setElementType(TypeInformation.of(RollupRow.class)).build();
+        List<Committer.CommitRequest<RollupRow>> requests = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            requests.add(new Request<>(row("b" + i, 1, "1", RollupRow.FINAL)));
+        }
+        try (Committer<RollupRow> committer = sink.createCommitter(null)) {
+            committer.commit(requests);
+        }
+        for (int i = 0; i < 25; i++) {
+            assertThat(read("b" + i).getString("status")).as("b" + i).isEqualTo("FINAL");
+        }
     }
 
     @Test
@@ -177,7 +240,8 @@ class CassandraSinkIT {
 
     @Test
     void periodsTurnFinalOnceAndStayFinal() throws Exception {
-        try (var w = new CassandraSinkWriter<>(connection, new PeriodStatements(), 4, Duration.ofSeconds(30),
+        try (var w = new CassandraSinkWriter<>(connection, new PeriodStatements(),
+                new CassandraSinkWriter.Limits(4, Duration.ofSeconds(30), 10, Duration.ofMillis(100)), new TestProcessingTimeService(),
                 UnregisteredMetricsGroup.createSinkWriterMetricGroup())) {
             long wm = Instant.parse("2026-01-20T00:00:00Z").toEpochMilli();
             w.write(new PeriodRow("2026-01", "OPEN", wm, null, wm * 1000), NO_CONTEXT);
