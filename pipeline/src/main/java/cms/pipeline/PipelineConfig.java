@@ -38,6 +38,7 @@ public record PipelineConfig(
         Duration checkpointInterval,
         Duration checkpointAlignmentTimeout,
         String stateBackend,
+        boolean stateChangelog,
         String checkpointDir,
         int parallelism,
         int cassandraMaxInFlight,
@@ -73,6 +74,8 @@ public record PipelineConfig(
     /** How long a checkpoint barrier waits aligned before overtaking the records queued ahead of it (unaligned). */
     public static final String CHECKPOINT_ALIGNMENT_TIMEOUT = "checkpoint-alignment-timeout";
     public static final String STATE_BACKEND = "state-backend";
+    /** Incremental checkpoints of any backend: state changes logged as they happen, the whole state written now and then. */
+    public static final String STATE_CHANGELOG = "state-changelog";
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String PARALLELISM = "parallelism";
     public static final String CASSANDRA_MAX_IN_FLIGHT = "cassandra.max-in-flight";
@@ -168,6 +171,7 @@ public record PipelineConfig(
         d.put(CHECKPOINT_INTERVAL, "10s");
         d.put(CHECKPOINT_ALIGNMENT_TIMEOUT, "1s");
         d.put(STATE_BACKEND, "hashmap");
+        d.put(STATE_CHANGELOG, "false");
         d.put(CHECKPOINT_DIR, "");
         d.put(PARALLELISM, "2");
         d.put(CASSANDRA_MAX_IN_FLIGHT, "256");
@@ -225,6 +229,7 @@ public record PipelineConfig(
                 duration(values, CHECKPOINT_INTERVAL),
                 duration(values, CHECKPOINT_ALIGNMENT_TIMEOUT),
                 values.get(STATE_BACKEND),
+                bool(values, STATE_CHANGELOG),
                 values.get(CHECKPOINT_DIR).isBlank() ? null : values.get(CHECKPOINT_DIR),
                 integer(values, PARALLELISM),
                 integer(values, CASSANDRA_MAX_IN_FLIGHT),
@@ -251,6 +256,14 @@ public record PipelineConfig(
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(key + " must be a duration such as 30s, 5min, 2h, 7d or PT30S, was '" + v + "'");
         }
+    }
+
+    private static boolean bool(Map<String, String> values, String key) {
+        String v = values.get(key);
+        if (!"true".equals(v) && !"false".equals(v)) {
+            throw new IllegalArgumentException(key + " must be true or false, was '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     private static int integer(Map<String, String> values, String key) {

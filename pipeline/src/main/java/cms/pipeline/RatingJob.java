@@ -23,6 +23,8 @@ import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
@@ -71,7 +73,9 @@ public final class RatingJob {
         if (config.checkpointDir() == null) {
             // Without a directory Flink keeps checkpoints in the JobManager's memory, at most 5 MB a state: the
             // broadcast reference data of 100,000 subscriptions alone is more, and every checkpoint would fail.
-            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, localCheckpointDir(config).toUri().toString());
+            String dir = localCheckpointDir(config).toUri().toString();
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
+            flink.set(FsStateChangelogOptions.BASE_PATH, changelogDir(dir));
         }
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -86,6 +90,11 @@ public final class RatingJob {
     /** The local mode's checkpoints when none is configured: one directory per consumer group, under the temp dir. */
     static java.nio.file.Path localCheckpointDir(PipelineConfig config) {
         return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "cms-checkpoints", config.consumerGroup());
+    }
+
+    /** Where the state changelog goes: beside the checkpoints. */
+    private static String changelogDir(String checkpointDir) {
+        return checkpointDir.replaceAll("/+$", "") + "/changelog";
     }
 
     /** Checkpointing (exactly once) and the state backend, from the validated configuration. */
@@ -107,6 +116,15 @@ public final class RatingJob {
         }
         if (config.checkpointDir() != null) {
             flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
+            // without a checkpoint-dir, flink run takes the cluster's state.changelog.dstl.dfs.base-path
+            flink.set(FsStateChangelogOptions.BASE_PATH, changelogDir(config.checkpointDir()));
+        }
+        if (config.stateChangelog()) {
+            // each checkpoint writes the state changes since the last one (the heap backend would write all of it);
+            // the whole state is written in the background every few minutes, which bounds what a restore replays
+            flink.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+            flink.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+            flink.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, Duration.ofMinutes(3));
         }
         return flink;
     }
