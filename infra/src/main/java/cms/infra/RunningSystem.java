@@ -98,9 +98,6 @@ public final class RunningSystem implements AutoCloseable {
         }
     }
 
-    /** The job's niceness (0 normal, 19 lowest), see the constructor. */
-    static final int JOB_NICENESS = 10;
-
     private final StackSettings settings;
     private final Options options;
     private final Path apiJar;
@@ -126,11 +123,7 @@ public final class RunningSystem implements AutoCloseable {
         String marker = ServerProcess.MARKER_PROPERTY + settings.dir() + "#";
         this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-        // The job runs at a lower CPU priority than the API and the stack's servers: on one machine a dashboard's
-        // query is then answered before a job catching up on a backlog takes the cores, and the job still gets every
-        // cycle nothing else wants (BENCHMARKS.md: API latency under load).
-        List<String> job = new ArrayList<>(List.of("nice", "-n", Integer.toString(JOB_NICENESS), javaBin, marker + "pipeline",
-                "-Xmx" + options.pipelineHeap()));
+        List<String> job = new ArrayList<>(List.of(javaBin, marker + "pipeline", "-Xmx" + options.pipelineHeap()));
         job.addAll(options.pipelineJvmArgs());
         job.addAll(List.of("-cp", pipelineJar + ":" + Files.readString(flinkClasspath).strip(),
                 "cms.pipeline.RatingJob", "--local-web-ui", "--web-ui-port", Integer.toString(options.flinkUiPort())));
