@@ -5,6 +5,7 @@ import cms.pipeline.model.PartitionProgress;
 import cms.pipeline.model.PendingUsage;
 import cms.pipeline.model.ReferenceUpdate;
 import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.RollupSums;
 import cms.pipeline.model.ValidUsage;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -82,14 +83,14 @@ public final class PipelineState {
         return new MapStateDescriptor<>("subtree-amount", Types.STRING, Types.BIG_DEC);
     }
 
-    /** Roll-up: the window's accumulated row. */
-    public static ValueStateDescriptor<RollupRow> rollup() {
-        return new ValueStateDescriptor<>("rollup", TypeInformation.of(RollupRow.class));
+    /** Roll-up: the window's counts and sums (its identity is the key). Named anew when the type changed from RollupRow. */
+    public static ValueStateDescriptor<RollupSums> rollup() {
+        return new ValueStateDescriptor<>("rollup-sums", TypeInformation.of(RollupSums.class));
     }
 
     /** A window's parts booked under a parent other than its first, by parent id. */
-    public static MapStateDescriptor<String, RollupRow> rollupLaterParents() {
-        return new MapStateDescriptor<>("rollup-later-parents", Types.STRING, TypeInformation.of(RollupRow.class));
+    public static MapStateDescriptor<String, RollupSums> rollupLaterParents() {
+        return new MapStateDescriptor<>("rollup-later-parent-sums", Types.STRING, TypeInformation.of(RollupSums.class));
     }
 
     /** Roll-up: the pending refresh (processing-time) timer, null when the row is unchanged since written. */

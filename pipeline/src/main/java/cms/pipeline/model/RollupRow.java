@@ -1,5 +1,8 @@
 package cms.pipeline.model;
 
+import cms.avro.NodeLevel;
+import cms.rollup.Granularity;
+
 import java.math.BigDecimal;
 
 /**
@@ -7,8 +10,8 @@ import java.math.BigDecimal;
  * one meter, one currency. The same class carries one event's contribution (eventCount 1) into the
  * roll-up operator, its accumulated window, and the rows out of it.
  *
- * <p>A contribution and a node's own window name the node's parent (parentLevel, parentId): the same
- * window is also the node's row in its parent's by-child breakdown, so one accumulator serves both.
+ * <p>A contribution names the node's parent (parentLevel, parentId): the same window is also the
+ * node's row in its parent's by-child breakdown, so one accumulator ({@link RollupSums}) serves both.
  */
 public class RollupRow {
     public static final String OPEN = "OPEN";
@@ -50,8 +53,8 @@ public class RollupRow {
         return parentId != null && !parentId.isEmpty();
     }
 
-    /** This node's window as a row of {@code parent}'s by-child breakdown (same window, meter, currency and values). */
-    public RollupRow asChildOf(String parent) {
+    /** This node's window as a row of its parent's by-child breakdown (same window, meter, currency and values). */
+    public RollupRow asChildOf(String parentLevel, String parent) {
         RollupRow r = copy();
         r.level = parentLevel;
         r.nodeId = parent;
@@ -61,9 +64,47 @@ public class RollupRow {
         return r;
     }
 
+    /** The level whose by-child breakdown holds a node of {@code level}; empty for a distributor. */
+    public static String parentLevelOf(String level) {
+        return switch (NodeLevel.valueOf(level)) {
+            case SUBSCRIPTION -> NodeLevel.TENANT.name();
+            case TENANT -> NodeLevel.PARTNER.name();
+            case PARTNER -> NodeLevel.DISTRIBUTOR.name();
+            case DISTRIBUTOR -> "";
+        };
+    }
+
     /** The row's primary key: what the roll-up operator is keyed by. */
     public String key() {
         return level + '|' + nodeId + '|' + granularity + '|' + windowStart + '|' + childId + '|' + meterId + '|' + currency;
+    }
+
+    /**
+     * The row a {@link #key()} names, without values or status: its identity, with the window's end and
+     * bucket. Ids never hold '|' (the API admits [a-z0-9._-]); a meter may, and is what lies between the
+     * fifth separator and the last. The key is rebuilt and compared, so an ambiguous one fails loudly.
+     */
+    public static RollupRow ofKey(String key) {
+        String[] head = key.split("\\|", 6);
+        int cut = head.length == 6 ? head[5].lastIndexOf('|') : -1;
+        if (cut < 0) {
+            throw new IllegalArgumentException("not a roll-up key: " + key);
+        }
+        RollupRow r = new RollupRow();
+        r.level = head[0];
+        r.nodeId = head[1];
+        r.granularity = head[2];
+        r.windowStart = Long.parseLong(head[3]);
+        r.childId = head[4];
+        r.meterId = head[5].substring(0, cut);
+        r.currency = head[5].substring(cut + 1);
+        Granularity g = Granularity.valueOf(r.granularity);
+        r.windowEnd = g.end(r.windowStart);
+        r.bucket = g.bucket(r.windowStart);
+        if (!r.key().equals(key)) {
+            throw new IllegalArgumentException("ambiguous roll-up key: " + key);
+        }
+        return r;
     }
 
     public RollupRow copy() {
@@ -90,41 +131,6 @@ public class RollupRow {
         r.writeTimestamp = writeTimestamp;
         r.receivedAt = receivedAt;
         return r;
-    }
-
-    /** This row's identity with the values (counts and sums) of {@code values}. */
-    public RollupRow copyWithValuesOf(RollupRow values) {
-        RollupRow r = copy();
-        r.eventCount = values.eventCount;
-        r.quantity = values.quantity;
-        r.amount = values.amount;
-        r.partnerCommission = values.partnerCommission;
-        r.distributorCommission = values.distributorCommission;
-        r.adjustmentCount = values.adjustmentCount;
-        r.adjustmentAmount = values.adjustmentAmount;
-        return r;
-    }
-
-    /** Adds another contribution to the same window. */
-    public void add(RollupRow other) {
-        eventCount += other.eventCount;
-        quantity = quantity.add(other.quantity);
-        amount = amount.add(other.amount);
-        partnerCommission = partnerCommission.add(other.partnerCommission);
-        distributorCommission = distributorCommission.add(other.distributorCommission);
-        adjustmentCount += other.adjustmentCount;
-        adjustmentAmount = adjustmentAmount.add(other.adjustmentAmount);
-    }
-
-    /** Removes a part that {@link #add} added earlier (exact: every value is a sum). */
-    public void subtract(RollupRow other) {
-        eventCount -= other.eventCount;
-        quantity = quantity.subtract(other.quantity);
-        amount = amount.subtract(other.amount);
-        partnerCommission = partnerCommission.subtract(other.partnerCommission);
-        distributorCommission = distributorCommission.subtract(other.distributorCommission);
-        adjustmentCount -= other.adjustmentCount;
-        adjustmentAmount = adjustmentAmount.subtract(other.adjustmentAmount);
     }
 
     @Override

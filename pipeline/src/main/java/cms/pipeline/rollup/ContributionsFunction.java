@@ -24,18 +24,18 @@ public final class ContributionsFunction implements FlatMapFunction<RatedEvent, 
     public void flatMap(RatedEvent e, Collector<RollupRow> out) {
         String sub = e.subscriptionId();
         for (Granularity g : Granularity.values()) {
-            out.collect(row(e, g, NodeLevel.SUBSCRIPTION, sub, NodeLevel.TENANT, e.tenantId));
-            out.collect(row(e, g, NodeLevel.TENANT, e.tenantId, NodeLevel.PARTNER, e.partnerId));
-            out.collect(row(e, g, NodeLevel.PARTNER, e.partnerId, NodeLevel.DISTRIBUTOR, e.distributorId));
-            out.collect(row(e, g, NodeLevel.DISTRIBUTOR, e.distributorId, null, ""));
+            out.collect(row(e, g, NodeLevel.SUBSCRIPTION, sub, e.tenantId));
+            out.collect(row(e, g, NodeLevel.TENANT, e.tenantId, e.partnerId));
+            out.collect(row(e, g, NodeLevel.PARTNER, e.partnerId, e.distributorId));
+            out.collect(row(e, g, NodeLevel.DISTRIBUTOR, e.distributorId, ""));
         }
     }
 
-    static RollupRow row(RatedEvent e, Granularity g, NodeLevel level, String nodeId, NodeLevel parentLevel, String parentId) {
+    static RollupRow row(RatedEvent e, Granularity g, NodeLevel level, String nodeId, String parentId) {
         RollupRow r = new RollupRow();
         r.level = level.name();
         r.nodeId = nodeId;
-        r.parentLevel = parentLevel == null ? "" : parentLevel.name();
+        r.parentLevel = RollupRow.parentLevelOf(r.level);
         r.parentId = parentId;
         r.granularity = g.name();
         r.windowStart = g.start(e.bookingTime);

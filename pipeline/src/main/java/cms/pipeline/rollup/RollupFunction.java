@@ -2,6 +2,7 @@ package cms.pipeline.rollup;
 
 import cms.pipeline.PipelineState;
 import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.RollupSums;
 import cms.pipeline.sink.RollupStatements;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -42,9 +43,9 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
     private final long latenessMillis;
     private final long refreshMillis;
     private final long maxRefreshMillis;
-    private transient ValueState<RollupRow> window;
+    private transient ValueState<RollupSums> window;
     /** Parts of the window booked under a parent other than its first (rare: a move within the window). */
-    private transient MapState<String, RollupRow> laterParents;
+    private transient MapState<String, RollupSums> laterParents;
     private transient ValueState<Long> refresh;
     private transient Counter afterFinal;
     private transient int attempt;
@@ -85,16 +86,16 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
             LOG.error("contribution to an already FINAL window dropped: {}", contribution);
             return;
         }
-        RollupRow acc = window.value();
+        RollupSums acc = window.value();
         if (acc == null) {
-            acc = contribution.copy();
+            acc = RollupSums.of(contribution);
             ctx.timerService().registerEventTimeTimer(finalAt);
         } else {
             acc.add(contribution);
             if (contribution.hasParent() && !contribution.parentId.equals(acc.parentId)) {
-                RollupRow part = laterParents.get(contribution.parentId);
+                RollupSums part = laterParents.get(contribution.parentId);
                 if (part == null) {
-                    part = contribution.copy();
+                    part = RollupSums.of(contribution);
                 } else {
                     part.add(contribution);
                 }
@@ -116,12 +117,12 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RollupRow> out) throws Exception {
-        RollupRow acc = window.value();
+        RollupSums acc = window.value();
         if (acc == null) {
             return;
         }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
-            emit(acc, RollupRow.FINAL, out);
+            emit(ctx.getCurrentKey(), acc, RollupRow.FINAL, out);
             Long pendingRefresh = refresh.value();
             if (pendingRefresh != null) {
                 ctx.timerService().deleteProcessingTimeTimer(pendingRefresh);
@@ -130,26 +131,25 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
             laterParents.clear();
             refresh.clear();
         } else {
-            emit(acc, RollupRow.OPEN, out);
+            emit(ctx.getCurrentKey(), acc, RollupRow.OPEN, out);
             refresh.clear();
         }
     }
 
-    /** The window as the node's own row, then as its row in each parent's by-child breakdown. */
-    private void emit(RollupRow acc, String status, Collector<RollupRow> out) throws Exception {
-        RollupRow own = acc.copy();
-        own.parentLevel = "";
-        own.parentId = "";
-        out.collect(stamped(own, status));
+    /** The window (keyed {@code key}) as the node's own row, then as its row in each parent's by-child breakdown. */
+    private void emit(String key, RollupSums acc, String status, Collector<RollupRow> out) throws Exception {
+        RollupRow identity = RollupRow.ofKey(key);
+        out.collect(stamped(acc.applyTo(identity.copy()), status));
         if (!acc.hasParent()) {
             return;
         }
-        RollupRow first = acc.asChildOf(acc.parentId);
-        for (java.util.Map.Entry<String, RollupRow> later : laterParents.entries()) {
+        String parentLevel = RollupRow.parentLevelOf(identity.level);
+        RollupSums first = acc.copy();
+        for (java.util.Map.Entry<String, RollupSums> later : laterParents.entries()) {
             first.subtract(later.getValue());
-            out.collect(stamped(acc.copyWithValuesOf(later.getValue()).asChildOf(later.getKey()), status));
+            out.collect(stamped(later.getValue().applyTo(identity.asChildOf(parentLevel, later.getKey())), status));
         }
-        out.collect(stamped(first, status));
+        out.collect(stamped(first.applyTo(identity.asChildOf(parentLevel, acc.parentId)), status));
     }
 
     private RollupRow stamped(RollupRow row, String status) {

@@ -185,6 +185,23 @@ class RollupFunctionTest {
     }
 
     @Test
+    void aKeyNamesItsRowExactlyAMeterMayHoldTheSeparator() {
+        for (RollupRow c : contributions(rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"))) {
+            RollupRow r = RollupRow.ofKey(c.key());
+            assertThat(List.of(r.level, r.nodeId, r.granularity, r.bucket, r.meterId, r.currency, r.childId))
+                    .containsExactly(c.level, c.nodeId, c.granularity, c.bucket, c.meterId, c.currency, "");
+            assertThat(r.windowStart).isEqualTo(c.windowStart);
+            assertThat(r.windowEnd).isEqualTo(c.windowEnd);
+        }
+        RollupRow odd = RollupRow.ofKey("TENANT|t1|DAY|1768003200000||storage|gb|month|EUR");
+        assertThat(odd.meterId).isEqualTo("storage|gb|month");
+        assertThat(odd.currency).isEqualTo("EUR");
+        assertThat(odd.bucket).isEqualTo("2026-01");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RollupRow.ofKey("TENANT|t1|DAY|1768003200000"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void everyFinalWriteTimestampIsAboveEveryOpenOneAndLaterAttemptsWinBetweenEqualCounts() {
         long maxOpen = RollupStatements.openTimestamp(Long.MAX_VALUE, Integer.MAX_VALUE);
         assertThat(RollupStatements.finalTimestamp(0, 0)).isGreaterThan(maxOpen);
