@@ -93,11 +93,6 @@ public final class PipelineState {
         return new MapStateDescriptor<>("rollup-later-parent-sums", Types.STRING, TypeInformation.of(RollupSums.class));
     }
 
-    /** Roll-up: the pending refresh (processing-time) timer, null when the row is unchanged since written. */
-    public static ValueStateDescriptor<Long> rollupRefresh() {
-        return new ValueStateDescriptor<>("rollup-refresh", Types.LONG);
-    }
-
     /** Periods: the next refresh (processing-time) timer of an OPEN period. */
     public static ValueStateDescriptor<Long> periodRefresh() {
         return new ValueStateDescriptor<>("period-refresh", Types.LONG);

@@ -55,6 +55,21 @@ class PipelineConfigTest {
     }
 
     @Test
+    void theRefreshStretchIsOffByDefaultAndNeverBelowTheRefreshInterval() {
+        PipelineConfig d = PipelineConfig.from(Map.of("refresh-interval", "5s"), STACK);
+        assertThat(d.maxRefreshInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(PipelineConfig.from(Map.of("refresh-interval-max", "30s"), STACK).maxRefreshInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("refresh-interval-max", "1s"), STACK))
+                .hasMessageContaining("refresh-interval-max (PT1S) must not be shorter than refresh-interval (PT2S)");
+        assertThat(d.cassandraBatchSize()).isEqualTo(10);
+        assertThat(d.stateChangelog()).isFalse();
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("cassandra.batch-size", "11"), STACK))
+                .hasMessageContaining("cassandra.batch-size must be an integer 1..10");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("state-changelog", "yes"), STACK))
+                .hasMessageContaining("state-changelog must be true or false");
+    }
+
+    @Test
     void failureInjectionIsOffByDefaultAndTakesAnAbsoluteDirectory() {
         assertThat(PipelineConfig.from(Map.of("failure-injection-dir", "/tmp/x"), STACK).failureInjectionDir()).isEqualTo("/tmp/x");
         assertThat(PipelineConfig.from(Map.of("failure-injection-dir", " "), STACK).failureInjectionDir()).isNull();

@@ -18,6 +18,8 @@ public class RollupSums {
     public BigDecimal distributorCommission = BigDecimal.ZERO;
     public long adjustmentCount;
     public BigDecimal adjustmentAmount = BigDecimal.ZERO;
+    /** When the pending refresh (processing-time) timer fires; 0 when the window is unchanged since written. */
+    public long refreshAt;
 
     public RollupSums() {}
 
@@ -65,6 +67,7 @@ public class RollupSums {
         s.distributorCommission = distributorCommission;
         s.adjustmentCount = adjustmentCount;
         s.adjustmentAmount = adjustmentAmount;
+        s.refreshAt = refreshAt;
         return s;
     }
 

@@ -46,7 +46,6 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
     private transient ValueState<RollupSums> window;
     /** Parts of the window booked under a parent other than its first (rare: a move within the window). */
     private transient MapState<String, RollupSums> laterParents;
-    private transient ValueState<Long> refresh;
     private transient Counter afterFinal;
     private transient int attempt;
 
@@ -70,7 +69,6 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
     public void open(OpenContext openContext) {
         window = getRuntimeContext().getState(PipelineState.rollup());
         laterParents = getRuntimeContext().getMapState(PipelineState.rollupLaterParents());
-        refresh = getRuntimeContext().getState(PipelineState.rollupRefresh());
         afterFinal = getRuntimeContext().getMetricGroup().counter("contributionsAfterFinal");
         attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
     }
@@ -102,13 +100,12 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
                 laterParents.put(contribution.parentId, part);
             }
         }
-        window.update(acc);
-        if (refresh.value() == null) {
+        if (acc.refreshAt == 0) {
             long now = ctx.timerService().currentProcessingTime();
-            long at = now + refreshDelay(now, contribution.receivedAt, refreshMillis, maxRefreshMillis);
-            ctx.timerService().registerProcessingTimeTimer(at);
-            refresh.update(at);
+            acc.refreshAt = now + refreshDelay(now, contribution.receivedAt, refreshMillis, maxRefreshMillis);
+            ctx.timerService().registerProcessingTimeTimer(acc.refreshAt);
         }
+        window.update(acc);
     }
 
     private int attempt() {
@@ -123,16 +120,15 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
         }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
             emit(ctx.getCurrentKey(), acc, RollupRow.FINAL, out);
-            Long pendingRefresh = refresh.value();
-            if (pendingRefresh != null) {
-                ctx.timerService().deleteProcessingTimeTimer(pendingRefresh);
+            if (acc.refreshAt != 0) {
+                ctx.timerService().deleteProcessingTimeTimer(acc.refreshAt);
             }
             window.clear();
             laterParents.clear();
-            refresh.clear();
         } else {
             emit(ctx.getCurrentKey(), acc, RollupRow.OPEN, out);
-            refresh.clear();
+            acc.refreshAt = 0;
+            window.update(acc);
         }
     }
 

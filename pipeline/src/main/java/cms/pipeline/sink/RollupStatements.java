@@ -3,7 +3,9 @@ package cms.pipeline.sink;
 import cms.cassandra.CassandraSchema;
 import cms.pipeline.model.RollupRow;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
 
 import java.time.Instant;
 import java.util.List;
@@ -52,29 +54,37 @@ public final class RollupStatements implements CassandraStatements<RollupRow> {
                         + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
     }
 
+    /** Bound with each column's codec named, not looked up from the values' classes (a visible cost per row). */
     @Override
     public BoundStatement bind(RollupRow r, List<PreparedStatement> prepared) {
-        Instant start = Instant.ofEpochMilli(r.windowStart);
-        Instant end = Instant.ofEpochMilli(r.windowEnd);
-        Object[] tail = {end, r.status, r.eventCount, r.quantity, r.amount, r.partnerCommission, r.distributorCommission,
-                r.adjustmentCount, r.adjustmentAmount, Instant.now(), r.writeTimestamp};
+        BoundStatementBuilder b = prepared.get(r.byChild() ? 1 : 0).boundStatementBuilder();
+        int i = 0;
+        b.set(i++, r.level, TypeCodecs.TEXT);
+        b.set(i++, r.nodeId, TypeCodecs.TEXT);
+        b.set(i++, r.granularity, TypeCodecs.TEXT);
+        b.set(i++, r.bucket, TypeCodecs.TEXT);
+        b.set(i++, Instant.ofEpochMilli(r.windowStart), TypeCodecs.TIMESTAMP);
         if (r.byChild()) {
-            return prepared.get(1).bind(concat(new Object[] {r.level, r.nodeId, r.granularity, r.bucket, start, r.childId,
-                    r.meterId, r.currency}, tail)).setIdempotent(true);
+            b.set(i++, r.childId, TypeCodecs.TEXT);
         }
-        return prepared.get(0).bind(concat(new Object[] {r.level, r.nodeId, r.granularity, r.bucket, start, r.meterId,
-                r.currency}, tail)).setIdempotent(true);
+        b.set(i++, r.meterId, TypeCodecs.TEXT);
+        b.set(i++, r.currency, TypeCodecs.TEXT);
+        b.set(i++, Instant.ofEpochMilli(r.windowEnd), TypeCodecs.TIMESTAMP);
+        b.set(i++, r.status, TypeCodecs.TEXT);
+        b.set(i++, r.eventCount, TypeCodecs.BIGINT);
+        b.set(i++, r.quantity, TypeCodecs.DECIMAL);
+        b.set(i++, r.amount, TypeCodecs.DECIMAL);
+        b.set(i++, r.partnerCommission, TypeCodecs.DECIMAL);
+        b.set(i++, r.distributorCommission, TypeCodecs.DECIMAL);
+        b.set(i++, r.adjustmentCount, TypeCodecs.BIGINT);
+        b.set(i++, r.adjustmentAmount, TypeCodecs.DECIMAL);
+        b.set(i++, Instant.now(), TypeCodecs.TIMESTAMP);
+        b.set(i, r.writeTimestamp, TypeCodecs.BIGINT);
+        return b.setIdempotence(true).build();
     }
 
     @Override
     public boolean deferUntilCheckpoint(RollupRow row) {
         return RollupRow.FINAL.equals(row.status);
-    }
-
-    private static Object[] concat(Object[] a, Object[] b) {
-        Object[] out = new Object[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

@@ -70,6 +70,8 @@ class RatingPipelineIT {
     private static final Logger LOG = LoggerFactory.getLogger(RatingPipelineIT.class);
     private static final LocalStackAddresses STACK = LocalStackAddresses.fromEnvironment();
     private static final Duration WAIT = Duration.ofSeconds(Long.getLong("cms.it.wait-seconds", 120));
+    private static final java.nio.file.Path CHANGELOG_DIR = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+            "cms-it-changelog-" + UUID.randomUUID());
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -100,6 +102,9 @@ class RatingPipelineIT {
         c.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
         c.set(TaskManagerOptions.HOST, "127.0.0.1");
         c.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
+        // where a job with state-changelog true logs its state changes: a task manager's setting, as on a cluster
+        c.set(org.apache.flink.configuration.StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+        c.set(org.apache.flink.changelog.fs.FsStateChangelogOptions.BASE_PATH, CHANGELOG_DIR.toUri().toString());
         return c;
     }
 
@@ -204,6 +209,8 @@ class RatingPipelineIT {
         o.put(PipelineConfig.REFRESH_INTERVAL, "200ms");
         o.put(PipelineConfig.CHECKPOINT_INTERVAL, "500ms");
         o.put(PipelineConfig.TRANSACTION_TIMEOUT, "20s");
+        // this run also checkpoints through the state changelog (the option's end-to-end check)
+        o.put(PipelineConfig.STATE_CHANGELOG, "true");
         PipelineConfig config = PipelineConfig.from(o, STACK);
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             AvroSerializer serializer = new AvroSerializer(registry, true);
@@ -224,6 +231,7 @@ class RatingPipelineIT {
                 assertThat(canaryHour).isNotNull();
                 assertThat(canaryHour.getString("status")).as("the canary's HOUR window").isEqualTo("OPEN");
                 assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+                assertThat(CHANGELOG_DIR).as("the state changelog of this run").isDirectoryContaining(p -> true);
             } finally {
                 job.cancel().get();
             }
