@@ -118,10 +118,11 @@ class RatingPipelineIT {
     }
 
     @AfterAll
-    static void disconnect() {
+    static void disconnect() throws java.io.IOException {
         if (cassandra != null) {
             cassandra.close();
         }
+        org.apache.flink.util.FileUtils.deleteDirectoryQuietly(CHANGELOG_DIR.toFile());
     }
 
     @BeforeEach
