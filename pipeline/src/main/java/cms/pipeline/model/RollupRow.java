@@ -10,8 +10,9 @@ import java.math.BigDecimal;
  * one meter, one currency. The same class carries one event's contribution (eventCount 1) into the
  * roll-up operator, its accumulated window, and the rows out of it.
  *
- * <p>A contribution names the node's parent (parentLevel, parentId): the same window is also the
- * node's row in its parent's by-child breakdown, so one accumulator ({@link RollupSums}) serves both.
+ * <p>A contribution names the node's parent (parentId; its level follows from the node's, see
+ * {@link #parentLevelOf}): the same window is also the node's row in its parent's by-child breakdown,
+ * so one accumulator ({@link RollupSums}) serves both.
  */
 public class RollupRow {
     public static final String OPEN = "OPEN";
@@ -19,8 +20,7 @@ public class RollupRow {
 
     /** Empty for the rollups table, the child's id for rollups_by_child. */
     public String childId = "";
-    /** The parent whose by-child breakdown this node's window also feeds (empty for a distributor). */
-    public String parentLevel = "";
+    /** A contribution's parent, whose by-child breakdown the node's window also feeds (empty for a distributor). */
     public String parentId = "";
     public String level;
     public String nodeId;
@@ -54,12 +54,11 @@ public class RollupRow {
     }
 
     /** This node's window as a row of its parent's by-child breakdown (same window, meter, currency and values). */
-    public RollupRow asChildOf(String parentLevel, String parent) {
+    public RollupRow asChildOf(String parent) {
         RollupRow r = copy();
-        r.level = parentLevel;
+        r.level = parentLevelOf(level);
         r.nodeId = parent;
         r.childId = nodeId;
-        r.parentLevel = "";
         r.parentId = "";
         return r;
     }
@@ -110,7 +109,6 @@ public class RollupRow {
     public RollupRow copy() {
         RollupRow r = new RollupRow();
         r.childId = childId;
-        r.parentLevel = parentLevel;
         r.parentId = parentId;
         r.level = level;
         r.nodeId = nodeId;

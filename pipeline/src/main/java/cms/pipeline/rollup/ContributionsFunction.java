@@ -35,7 +35,6 @@ public final class ContributionsFunction implements FlatMapFunction<RatedEvent, 
         RollupRow r = new RollupRow();
         r.level = level.name();
         r.nodeId = nodeId;
-        r.parentLevel = RollupRow.parentLevelOf(r.level);
         r.parentId = parentId;
         r.granularity = g.name();
         r.windowStart = g.start(e.bookingTime);

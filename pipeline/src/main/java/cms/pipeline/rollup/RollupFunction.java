@@ -139,13 +139,12 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
         if (!acc.hasParent()) {
             return;
         }
-        String parentLevel = RollupRow.parentLevelOf(identity.level);
         RollupSums first = acc.copy();
         for (java.util.Map.Entry<String, RollupSums> later : laterParents.entries()) {
             first.subtract(later.getValue());
-            out.collect(stamped(later.getValue().applyTo(identity.asChildOf(parentLevel, later.getKey())), status));
+            out.collect(stamped(later.getValue().applyTo(identity.asChildOf(later.getKey())), status));
         }
-        out.collect(stamped(first.applyTo(identity.asChildOf(parentLevel, acc.parentId)), status));
+        out.collect(stamped(first.applyTo(identity.asChildOf(acc.parentId)), status));
     }
 
     private RollupRow stamped(RollupRow row, String status) {
