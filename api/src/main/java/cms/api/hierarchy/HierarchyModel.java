@@ -4,6 +4,7 @@ import cms.avro.CommissionPlan;
 import cms.avro.HierarchyChange;
 import cms.avro.NodeLevel;
 import cms.avro.PriceBookVersion;
+import cms.hierarchy.Levels;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -54,8 +55,8 @@ public final class HierarchyModel {
         try {
             put(nodes.computeIfAbsent(ref, r -> new TreeMap<>()), change.getEffectiveFrom(), change,
                     c -> c.getRecordedAt().toEpochMilli());
-            if (change.getParentId() != null && change.getLevel() != NodeLevel.DISTRIBUTOR) {
-                NodeLevel parentLevel = NodeLevel.values()[change.getLevel().ordinal() - 1];
+            NodeLevel parentLevel = Levels.parentOf(change.getLevel());
+            if (change.getParentId() != null && parentLevel != null) {
                 everUnder.computeIfAbsent(new Ref(parentLevel, change.getParentId()), r -> new HashSet<>()).add(ref);
             }
         } finally {

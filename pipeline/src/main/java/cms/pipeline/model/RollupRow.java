@@ -1,6 +1,7 @@
 package cms.pipeline.model;
 
 import cms.avro.NodeLevel;
+import cms.hierarchy.Levels;
 import cms.rollup.Granularity;
 
 import java.math.BigDecimal;
@@ -65,12 +66,8 @@ public class RollupRow {
 
     /** The level whose by-child breakdown holds a node of {@code level}; empty for a distributor. */
     public static String parentLevelOf(String level) {
-        return switch (NodeLevel.valueOf(level)) {
-            case SUBSCRIPTION -> NodeLevel.TENANT.name();
-            case TENANT -> NodeLevel.PARTNER.name();
-            case PARTNER -> NodeLevel.DISTRIBUTOR.name();
-            case DISTRIBUTOR -> "";
-        };
+        NodeLevel parent = Levels.parentOf(NodeLevel.valueOf(level));
+        return parent == null ? "" : parent.name();
     }
 
     /** The row's primary key: what the roll-up operator is keyed by. */
