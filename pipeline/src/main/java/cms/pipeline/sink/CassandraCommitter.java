@@ -8,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,18 +25,14 @@ final class CassandraCommitter<T> implements Committer<T> {
     private final CqlSession session;
     private final CassandraStatements<T> statements;
     private final List<PreparedStatement> prepared = new ArrayList<>();
-    private final int maxInFlight;
-    private final Duration timeout;
-    private final int batchSize;
+    /** The writer's bounds; the batch delay does not apply, a commit sends all it has at once. */
+    private final CassandraSinkWriter.Limits limits;
 
-    CassandraCommitter(CassandraConnection connection, CassandraStatements<T> statements, int maxInFlight, Duration timeout,
-                       int batchSize) {
+    CassandraCommitter(CassandraConnection connection, CassandraStatements<T> statements, CassandraSinkWriter.Limits limits) {
         this.connection = connection;
         this.session = SharedSessions.acquire(connection);
         this.statements = statements;
-        this.maxInFlight = maxInFlight;
-        this.timeout = timeout;
-        this.batchSize = batchSize;
+        this.limits = limits;
         for (String cql : statements.cql()) {
             prepared.add(session.prepare(cql));
         }
@@ -45,8 +40,8 @@ final class CassandraCommitter<T> implements Committer<T> {
 
     @Override
     public void commit(Collection<CommitRequest<T>> requests) throws IOException, InterruptedException {
-        AsyncWrites writes = new AsyncWrites(session, maxInFlight, timeout);
-        ReplicaBatches batches = new ReplicaBatches(session, batchSize);
+        AsyncWrites writes = new AsyncWrites(session, limits.maxInFlight(), limits.timeout());
+        ReplicaBatches batches = new ReplicaBatches(session, limits.batchSize());
         try {
             for (CommitRequest<T> r : requests) {
                 Statement<?> full = batches.add(statements.bind(r.getCommittable(), prepared));

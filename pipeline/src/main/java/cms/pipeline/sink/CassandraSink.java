@@ -32,19 +32,13 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
     private final CassandraConnection connection;
     private final CassandraStatements<T> statements;
     private final TypeInformation<T> elementType;
-    private final int maxInFlight;
-    private final Duration timeout;
-    private final int batchSize;
-    private final Duration batchDelay;
+    private final CassandraSinkWriter.Limits limits;
 
     private CassandraSink(Builder<T> b) {
         this.connection = b.connection;
         this.statements = b.statements;
         this.elementType = b.elementType;
-        this.maxInFlight = b.maxInFlight;
-        this.timeout = b.timeout;
-        this.batchSize = b.batchSize;
-        this.batchDelay = b.batchDelay;
+        this.limits = new CassandraSinkWriter.Limits(b.maxInFlight, b.timeout, b.batchSize, b.batchDelay);
     }
 
     public static <T> Builder<T> builder() {
@@ -53,13 +47,12 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
 
     @Override
     public CommittingSinkWriter<T, T> createWriter(WriterInitContext context) {
-        return new CassandraSinkWriter<>(connection, statements, new CassandraSinkWriter.Limits(maxInFlight, timeout, batchSize, batchDelay),
-                context.getProcessingTimeService(), context.metricGroup());
+        return new CassandraSinkWriter<>(connection, statements, limits, context.getProcessingTimeService(), context.metricGroup());
     }
 
     @Override
     public Committer<T> createCommitter(CommitterInitContext context) {
-        return new CassandraCommitter<>(connection, statements, maxInFlight, timeout, batchSize);
+        return new CassandraCommitter<>(connection, statements, limits);
     }
 
     @Override
