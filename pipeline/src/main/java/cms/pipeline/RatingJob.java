@@ -73,9 +73,7 @@ public final class RatingJob {
         if (config.checkpointDir() == null) {
             // Without a directory Flink keeps checkpoints in the JobManager's memory, at most 5 MB a state: the
             // broadcast reference data of 100,000 subscriptions alone is more, and every checkpoint would fail.
-            String dir = localCheckpointDir(config).toUri().toString();
-            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
-            flink.set(FsStateChangelogOptions.BASE_PATH, changelogDir(dir));
+            checkpointTo(flink, localCheckpointDir(config).toUri().toString());
         }
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -92,9 +90,10 @@ public final class RatingJob {
         return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "cms-checkpoints", config.consumerGroup());
     }
 
-    /** Where the state changelog goes: beside the checkpoints. */
-    private static String changelogDir(String checkpointDir) {
-        return checkpointDir.replaceAll("/+$", "") + "/changelog";
+    /** Checkpoints to {@code dir}, and the state changelog (state-changelog true) beside them. */
+    private static void checkpointTo(Configuration flink, String dir) {
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
+        flink.set(FsStateChangelogOptions.BASE_PATH, dir.replaceAll("/+$", "") + "/changelog");
     }
 
     /** Checkpointing (exactly once) and the state backend, from the validated configuration. */
@@ -115,9 +114,8 @@ public final class RatingJob {
             flink.set(org.apache.flink.configuration.StateRecoveryOptions.LOCAL_RECOVERY, true);
         }
         if (config.checkpointDir() != null) {
-            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
-            // without a checkpoint-dir, flink run takes the cluster's state.changelog.dstl.dfs.base-path
-            flink.set(FsStateChangelogOptions.BASE_PATH, changelogDir(config.checkpointDir()));
+            // without a checkpoint-dir, flink run takes the cluster's directories
+            checkpointTo(flink, config.checkpointDir());
         }
         if (config.stateChangelog()) {
             // each checkpoint writes the state changes since the last one (the heap backend would write all of it);
