@@ -31,7 +31,6 @@ final class ReplicaBatches {
     private final CqlSession session;
     private final int maxSize;
     private final Map<Object, List<BatchableStatement<?>>> open = new LinkedHashMap<>();
-    private int buffered;
 
     ReplicaBatches(CqlSession session, int maxSize) {
         if (maxSize < 1) {
@@ -49,12 +48,10 @@ final class ReplicaBatches {
         Object group = replicas(statement);
         List<BatchableStatement<?>> batch = open.computeIfAbsent(group, k -> new ArrayList<>(maxSize));
         batch.add(statement);
-        buffered++;
         if (batch.size() < maxSize) {
             return null;
         }
         open.remove(group);
-        buffered -= batch.size();
         return toStatement(batch);
     }
 
@@ -65,13 +62,7 @@ final class ReplicaBatches {
             out.add(toStatement(batch));
         }
         open.clear();
-        buffered = 0;
         return out;
-    }
-
-    /** How many statements wait in open batches. */
-    int buffered() {
-        return buffered;
     }
 
     /** The statements a batch (or single statement) from {@link #add} or {@link #takeAll} holds. */
