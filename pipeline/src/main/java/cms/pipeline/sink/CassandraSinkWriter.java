@@ -26,8 +26,11 @@ import java.util.Objects;
  */
 @SuppressWarnings("try") // close() may be interrupted while waiting; Flink handles that
 final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
-    /** The writer's bounds: requests in flight, how long to wait for them, rows per batch and how long a row may wait for its batch. */
-    record Limits(int maxInFlight, Duration timeout, int batchSize, Duration batchDelay) {
+    /**
+     * The writer's bounds: requests in flight, how long to wait for them, rows per batch and how long a row may
+     * wait for its batch. Serializable: the sink holding it is shipped to the tasks.
+     */
+    record Limits(int maxInFlight, Duration timeout, int batchSize, Duration batchDelay) implements java.io.Serializable {
         Limits {
             Objects.requireNonNull(timeout, "timeout");
             Objects.requireNonNull(batchDelay, "batchDelay");
