@@ -75,7 +75,7 @@ class ApiApplicationIT {
 
     private static String token(Caller caller) {
         ApiConfiguration.Auth auth = APP.getConfiguration().getAuth();
-        return "Bearer " + new JwtTokens(auth.getSigningKey(), auth.getIssuer(), Duration.ZERO).mint(caller, Duration.ofMinutes(10));
+        return "Bearer " + auth.tokens().mint(caller, Duration.ofMinutes(10));
     }
 
     private static WebTarget target(String path) {
