@@ -1,11 +1,14 @@
 package cms.api;
 
 import cms.api.admin.CommissionPlanResource;
+import cms.api.audit.AuditLog;
+import cms.api.audit.AuditRequestFilter;
+import cms.api.audit.AuditResource;
 import cms.api.admin.NodeResource;
 import cms.api.admin.PriceBookResource;
 import cms.api.auth.BearerHeaderAuthFilter;
 import cms.api.auth.Caller;
-import cms.api.auth.JwtAuthenticator;
+import cms.api.auth.UserAuthenticator;
 import cms.api.auth.MeResource;
 import cms.api.auth.TokenCommand;
 import cms.api.cassandra.CassandraHealthCheck;
@@ -21,6 +24,8 @@ import cms.api.query.CommissionResource;
 import cms.api.query.PeriodResource;
 import cms.api.query.StatementResource;
 import cms.api.query.UsageResource;
+import cms.api.users.FirstAdmin;
+import cms.api.users.UserResource;
 import cms.registry.SchemaRegistryClient;
 import cms.wire.AvroSerializer;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -37,7 +42,7 @@ import io.dropwizard.jersey.setup.JerseyEnvironment;
 
 import java.time.Clock;
 
-/** The API: {@code server config.yml} runs it, {@code token config.yml --role ... --org ...} mints a token. */
+/** The API: {@code server config.yml} runs it, {@code token config.yml --user ID} mints a token. */
 public class ApiApplication extends Application<ApiConfiguration> {
     public static void main(String[] args) throws Exception {
         new ApiApplication().run(args);
@@ -66,14 +71,16 @@ public class ApiApplication extends Application<ApiConfiguration> {
     public void run(ApiConfiguration config, Environment environment) {
         Clock clock = Clock.systemUTC();
         HierarchyModel model = new HierarchyModel(clock);
+        model.apply(FirstAdmin.version(config.getAuth().getFirstAdmin()));
         Scope scope = new Scope(model);
+        AuditLog audit = new AuditLog();
 
         SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(config.getRegistry().getUrl()));
         ApiConfiguration.Kafka kafka = config.getKafka();
         KafkaReferencePublisher publisher = new KafkaReferencePublisher(kafka.getBootstrapServers(),
-                new AvroSerializer(registry, config.getRegistry().isAutoRegister()), model,
-                kafka.getPublishTimeout().toJavaDuration());
-        ReferenceFeed feed = new ReferenceFeed(kafka.getBootstrapServers(), registry, model,
+                new AvroSerializer(registry, config.getRegistry().isAutoRegister()), model, audit,
+                kafka.getPublishTimeout().toJavaDuration(), clock);
+        ReferenceFeed feed = new ReferenceFeed(kafka.getBootstrapServers(), registry, model, audit,
                 kafka.getStartupCatchUp().toJavaDuration());
         environment.lifecycle().manage(publisher);
         environment.lifecycle().manage(feed);
@@ -88,7 +95,8 @@ public class ApiApplication extends Application<ApiConfiguration> {
         environment.healthChecks().register("kafka", new KafkaHealthCheck(kafka.getBootstrapServers(), feed));
 
         ApiConfiguration.Auth auth = config.getAuth();
-        registerAuth(environment.jersey(), new JwtAuthenticator(auth.tokens(), model));
+        registerAuth(environment.jersey(), new UserAuthenticator(auth.issuers(), model));
+        environment.jersey().register(new AuditRequestFilter());
         environment.jersey().register(new JsonInputExceptionMapper());
 
         environment.jersey().register(new MeResource());
@@ -99,19 +107,21 @@ public class ApiApplication extends Application<ApiConfiguration> {
         environment.jersey().register(new CommissionResource(scope, store));
         environment.jersey().register(new StatementResource(scope, store));
         environment.jersey().register(new PeriodResource(store));
+        environment.jersey().register(new UserResource(scope, publisher, clock));
+        environment.jersey().register(new AuditResource(scope, audit));
     }
 
     /**
      * Bearer JWTs from the Authorization header on every resource method that takes an
      * {@code @Auth Caller} (all of them); 401 JSON otherwise.
      */
-    public static void registerAuth(JerseyEnvironment jersey, JwtAuthenticator authenticator) {
+    public static void registerAuth(JerseyEnvironment jersey, UserAuthenticator authenticator) {
         jersey.register(authFeature(authenticator));
         jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
     }
 
     /** The bearer filter as every resource gets it (the resource tests register the same). */
-    public static AuthDynamicFeature authFeature(JwtAuthenticator authenticator) {
+    public static AuthDynamicFeature authFeature(UserAuthenticator authenticator) {
         return new AuthDynamicFeature(new BearerHeaderAuthFilter.Builder<Caller>()
                 .setAuthenticator(authenticator)
                 .setPrefix("Bearer")

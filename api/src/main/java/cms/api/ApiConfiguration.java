@@ -3,7 +3,10 @@ package cms.api;
 import cms.stack.LocalStackAddresses;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
-import cms.api.auth.JwtTokens;
+import cms.api.auth.LocalIssuer;
+import cms.api.auth.OidcIssuer;
+import cms.api.auth.TokenIssuer;
+import cms.api.hierarchy.Ids;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
@@ -14,6 +17,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,7 +44,10 @@ public class ApiConfiguration extends Configuration {
     @JsonProperty public Cassandra getCassandra() { return cassandra; }
     @JsonProperty public void setCassandra(Cassandra cassandra) { this.cassandra = cassandra; }
 
-    /** Bearer JWTs signed with HMAC-SHA256. */
+    /**
+     * Bearer JWTs naming a user: from the local issuer (HMAC-SHA256 over signingKey, what the token
+     * command mints) and, when configured, from an OpenID Connect issuer.
+     */
     public static class Auth {
         /** At least 32 characters: HS256 wants a key of at least 256 bits. */
         @NotNull @Size(min = 32, message = "must be at least 32 characters (HS256 needs a 256-bit key)")
@@ -67,9 +74,32 @@ public class ApiConfiguration extends Configuration {
                     || (tokenTtl.toNanoseconds() > 0 && tokenTtl.compareTo(maxTokenLifetime) <= 0);
         }
 
-        /** The local issuer's tokens as configured. */
-        public JwtTokens tokens() {
-            return new JwtTokens(signingKey, issuer, leeway.toJavaDuration(), maxTokenLifetime.toJavaDuration());
+        /** The platform admin that exists from the start (until a PUT of that user says otherwise). */
+        @NotNull @Pattern(regexp = Ids.PATTERN)
+        private String firstAdmin = "admin";
+        /** An OpenID Connect issuer; absent: local tokens only. */
+        @Valid
+        private Oidc oidc;
+
+        @JsonProperty public String getFirstAdmin() { return firstAdmin; }
+        @JsonProperty public void setFirstAdmin(String firstAdmin) { this.firstAdmin = firstAdmin; }
+        @JsonProperty public Oidc getOidc() { return oidc; }
+        @JsonProperty public void setOidc(Oidc oidc) { this.oidc = oidc; }
+
+        /** The local issuer as configured. */
+        public LocalIssuer localIssuer() {
+            return new LocalIssuer(signingKey, issuer, leeway.toJavaDuration(), maxTokenLifetime.toJavaDuration());
+        }
+
+        /** Every issuer whose tokens the API accepts. */
+        public List<TokenIssuer> issuers() {
+            List<TokenIssuer> out = new ArrayList<>(List.of(localIssuer()));
+            if (oidc != null) {
+                out.add(new OidcIssuer(oidc.getIssuer(), oidc.getAudience(), oidc.getJwksUrl(),
+                        oidc.getJwksCacheTtl().toJavaDuration(), oidc.getJwksRefreshMinInterval().toJavaDuration(),
+                        leeway.toJavaDuration(), maxTokenLifetime.toJavaDuration()));
+            }
+            return out;
         }
 
         @JsonProperty public String getSigningKey() { return signingKey; }
@@ -80,6 +110,35 @@ public class ApiConfiguration extends Configuration {
         @JsonProperty public void setLeeway(Duration leeway) { this.leeway = leeway; }
         @JsonProperty public Duration getTokenTtl() { return tokenTtl; }
         @JsonProperty public void setTokenTtl(Duration tokenTtl) { this.tokenTtl = tokenTtl; }
+    }
+
+    /** An OpenID Connect identity provider: RS256/ES256 tokens whose keys are at its JWKS URL. */
+    public static class Oidc {
+        /** The {@code iss} of its tokens, exactly. */
+        @NotBlank
+        private String issuer;
+        /** The {@code aud} the API's tokens must carry. */
+        @NotBlank
+        private String audience;
+        @NotBlank @Pattern(regexp = "https?://.+", message = "must be an http(s) URL")
+        private String jwksUrl;
+        /** How long the key set is kept before it is fetched again. */
+        @NotNull
+        private Duration jwksCacheTtl = Duration.minutes(5);
+        /** A token naming an unknown key fetches the set again, at most this often (rotation). */
+        @NotNull
+        private Duration jwksRefreshMinInterval = Duration.seconds(30);
+
+        @JsonProperty public String getIssuer() { return issuer; }
+        @JsonProperty public void setIssuer(String issuer) { this.issuer = issuer; }
+        @JsonProperty public String getAudience() { return audience; }
+        @JsonProperty public void setAudience(String audience) { this.audience = audience; }
+        @JsonProperty public String getJwksUrl() { return jwksUrl; }
+        @JsonProperty public void setJwksUrl(String jwksUrl) { this.jwksUrl = jwksUrl; }
+        @JsonProperty public Duration getJwksCacheTtl() { return jwksCacheTtl; }
+        @JsonProperty public void setJwksCacheTtl(Duration jwksCacheTtl) { this.jwksCacheTtl = jwksCacheTtl; }
+        @JsonProperty public Duration getJwksRefreshMinInterval() { return jwksRefreshMinInterval; }
+        @JsonProperty public void setJwksRefreshMinInterval(Duration d) { this.jwksRefreshMinInterval = d; }
     }
 
     /** The reference-data topics: written by the API, and read back into its hierarchy model. */

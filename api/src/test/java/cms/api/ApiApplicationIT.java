@@ -1,7 +1,6 @@
 package cms.api;
 
 import cms.api.auth.Caller;
-import cms.api.auth.JwtTokens;
 import cms.api.auth.Role;
 import cms.avro.CommissionPlan;
 import cms.avro.HierarchyChange;
@@ -73,9 +72,25 @@ class ApiApplicationIT {
         }
     }
 
+    /** The configured first platform admin: the only user a fresh system has. */
+    private static final Caller FIRST_ADMIN = new Caller("admin", Role.PLATFORM_ADMIN, null, true);
+    private static final java.util.Set<String> USERS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** An admin of the node; the user is written (by the first admin, through the API) before its first token. */
+    private static Caller adminOf(Role role, String org) {
+        return new Caller(org + "-admin", role, org, true);
+    }
+
     private static String token(Caller caller) {
         ApiConfiguration.Auth auth = APP.getConfiguration().getAuth();
-        return "Bearer " + auth.tokens().mint(caller, Duration.ofMinutes(10));
+        if (!caller.equals(FIRST_ADMIN) && USERS.add(caller.user())) {
+            Map<String, Object> user = new HashMap<>(Map.of("level", caller.role().claim(), "orgId", caller.org(), "role", "admin"));
+            Response r = target("/v1/users/" + caller.user()).request()
+                    .header("Authorization", "Bearer " + auth.localIssuer().mint(FIRST_ADMIN.user(), Duration.ofMinutes(10)))
+                    .put(Entity.json(user));
+            expect(r, 201);
+        }
+        return "Bearer " + auth.localIssuer().mint(caller.user(), Duration.ofMinutes(10));
     }
 
     private static WebTarget target(String path) {
@@ -115,14 +130,14 @@ class ApiApplicationIT {
     /** Creates d, p, t, s (and a price book) under the run's prefix; returns their ids. */
     private static String[] onboard(String tag) {
         String d = RUN + tag + "d", p = RUN + tag + "p", t = RUN + tag + "t", s = RUN + tag + "s", pb = RUN + tag + "pb";
-        Caller admin = Caller.platformAdmin();
+        Caller admin = FIRST_ADMIN;
         expect(put("/v1/price-books/" + pb, admin, body("currency", "EUR", "rates", List.of(Map.of(
                 "meterId", "compute.vcpu.hours", "model", "GRADUATED",
                 "tiers", List.of(Map.of("upTo", "100", "unitPrice", "0.05"), Map.of("unitPrice", "0.04")))))), 201);
         expect(put("/v1/distributors/" + d, admin, body("name", "Distributor " + tag)), 201);
-        expect(put("/v1/partners/" + p, new Caller(Role.DISTRIBUTOR, d), body("distributorId", d)), 201);
-        expect(put("/v1/tenants/" + t, new Caller(Role.PARTNER, p), body("partnerId", p)), 201);
-        expect(put("/v1/subscriptions/" + s, new Caller(Role.PARTNER, p), body("tenantId", t, "priceBookId", pb)), 201);
+        expect(put("/v1/partners/" + p, adminOf(Role.DISTRIBUTOR, d), body("distributorId", d)), 201);
+        expect(put("/v1/tenants/" + t, adminOf(Role.PARTNER, p), body("partnerId", p)), 201);
+        expect(put("/v1/subscriptions/" + s, adminOf(Role.PARTNER, p), body("tenantId", t, "priceBookId", pb)), 201);
         return new String[] {d, p, t, s, pb};
     }
 
@@ -131,9 +146,9 @@ class ApiApplicationIT {
         String[] ids = onboard("o");
         String d = ids[0], p = ids[1], t = ids[2], s = ids[3], pb = ids[4];
         String plan = RUN + "o-plan";
-        expect(put("/v1/commission-plans/" + plan, new Caller(Role.PARTNER, p), body("partnerShare",
+        expect(put("/v1/commission-plans/" + plan, adminOf(Role.PARTNER, p), body("partnerShare",
                 Map.of("model", "GRADUATED", "tiers", List.of(Map.of("upTo", "1000", "rate", "0.1"), Map.of("rate", "0.125"))))), 201);
-        expect(put("/v1/partners/" + p + "/commission-plan", new Caller(Role.PARTNER, p), body("planId", plan)), 200);
+        expect(put("/v1/partners/" + p + "/commission-plan", adminOf(Role.PARTNER, p), body("planId", plan)), 200);
 
         SchemaRegistryClient registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(STACK.registryUrl()));
         Map<String, HierarchyChange> hierarchy = new HashMap<>();
@@ -209,17 +224,17 @@ class ApiApplicationIT {
     void aWriteTheCallerMayNotMakePublishesNothing() {
         String[] mine = onboard("w");
         String[] theirs = onboard("x");
-        Caller otherPartner = new Caller(Role.PARTNER, theirs[1]);
+        Caller otherPartner = adminOf(Role.PARTNER, theirs[1]);
         long before = records(Topics.HIERARCHY).size();
         expect(put("/v1/tenants/" + mine[2], otherPartner, body("partnerId", theirs[1])), 404);
         expect(put("/v1/tenants/" + RUN + "w-new", otherPartner, body("partnerId", mine[1])), 422);
-        expect(put("/v1/subscriptions/" + RUN + "w-new", new Caller(Role.TENANT, mine[2]),
+        expect(put("/v1/subscriptions/" + RUN + "w-new", adminOf(Role.TENANT, mine[2]),
                 body("tenantId", mine[2], "priceBookId", mine[4])), 403);
-        expect(put("/v1/distributors/" + mine[0] + "/commission-plan", new Caller(Role.DISTRIBUTOR, mine[0]),
+        expect(put("/v1/distributors/" + mine[0] + "/commission-plan", adminOf(Role.DISTRIBUTOR, mine[0]),
                 body("planId", "default")), 403);
         List<ConsumerRecord<String, byte[]>> after = records(Topics.HIERARCHY);
         assertThat(after).hasSize((int) before);
-        assertThat(getJson(target("/v1/tenants/" + mine[2]), Caller.platformAdmin(), 200)).containsEntry("partnerId", mine[1]);
+        assertThat(getJson(target("/v1/tenants/" + mine[2]), FIRST_ADMIN, 200)).containsEntry("partnerId", mine[1]);
     }
 
     @Test
@@ -229,9 +244,10 @@ class ApiApplicationIT {
         second.before();
         try {
             WebTarget other = APP.client().target("http://127.0.0.1:" + second.getLocalPort()).path("/v1/subscriptions/" + ids[3]);
-            Map<String, Object> view = getJson(other, new Caller(Role.PARTNER, ids[1]), 200);
+            Map<String, Object> view = getJson(other, adminOf(Role.PARTNER, ids[1]), 200);
             assertThat(view).containsEntry("tenantId", ids[2]).containsEntry("priceBookId", ids[4]);
-            getJson(other, new Caller(Role.PARTNER, RUN + "nobody"), 404);
+            String[] theirs = onboard("q");
+            getJson(other, adminOf(Role.PARTNER, theirs[1]), 404); // a user the first instance wrote, outside
         } finally {
             second.after();
         }
@@ -270,7 +286,7 @@ class ApiApplicationIT {
 
         Map<String, Object> usage = getJson(target("/v1/usage/tenant/" + t)
                 .queryParam("from", "2031-03-04T00:00:00Z").queryParam("to", "2031-03-05T00:00:00Z")
-                .queryParam("granularity", "HOUR").queryParam("breakdown", "meter,child"), new Caller(Role.TENANT, t), 200);
+                .queryParam("granularity", "HOUR").queryParam("breakdown", "meter,child"), adminOf(Role.TENANT, t), 200);
         List<Map<String, Object>> windows = (List<Map<String, Object>>) usage.get("windows");
         assertThat(windows).hasSize(1);
         Map<String, Object> w = windows.get(0);
@@ -295,14 +311,14 @@ class ApiApplicationIT {
         cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, final_at, updated_at) VALUES (?, ?, ?, ?, ?)")
                 .bind("2031-03", "FINAL", Instant.parse("2031-04-02T00:00:00Z"), Instant.parse("2031-04-02T00:00:05Z"), Instant.now()));
         Map<String, Object> commission = getJson(target("/v1/commissions/partner/" + p).queryParam("period", "2031-03"),
-                new Caller(Role.DISTRIBUTOR, ids[0]), 200);
+                adminOf(Role.DISTRIBUTOR, ids[0]), 200);
         assertThat(commission).containsEntry("status", "FINAL");
         assertThat((List<Object>) commission.get("totals")).containsExactly(
                 Map.of("currency", "EUR", "amount", "12.345", "commission", "1.2345"));
         assertThat((List<Object>) commission.get("children")).containsExactly(
                 Map.of("childId", t, "currency", "EUR", "amount", "12.345", "commission", "1.2345"));
 
-        Map<String, Object> period = getJson(target("/v1/periods/2031-03"), new Caller(Role.TENANT, t), 200);
+        Map<String, Object> period = getJson(target("/v1/periods/2031-03"), adminOf(Role.TENANT, t), 200);
         assertThat(period).isEqualTo(Map.of("period", "2031-03", "status", "FINAL",
                 "watermark", "2031-04-02T00:00:00Z", "finalAt", "2031-04-02T00:00:05Z"));
     }
@@ -323,12 +339,12 @@ class ApiApplicationIT {
         }
         cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, updated_at) VALUES (?, ?, ?, ?)")
                 .bind("2031-06", "OPEN", Instant.parse("2031-06-10T00:00:00Z"), Instant.now()));
-        getJson(target("/v1/statements/" + t).queryParam("period", "2031-06"), new Caller(Role.TENANT, t), 409);
+        getJson(target("/v1/statements/" + t).queryParam("period", "2031-06"), adminOf(Role.TENANT, t), 409);
         cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, final_at, updated_at) VALUES (?, ?, ?, ?, ?)")
                 .bind("2031-05", "FINAL", Instant.parse("2031-06-03T00:00:00Z"), Instant.parse("2031-06-03T00:00:00Z"), Instant.now()));
 
         Map<String, Object> statement = getJson(target("/v1/statements/" + t).queryParam("period", "2031-05"),
-                new Caller(Role.PARTNER, ids[1]), 200);
+                adminOf(Role.PARTNER, ids[1]), 200);
         List<Map<String, Object>> got = (List<Map<String, Object>>) statement.get("lines");
         assertThat(got).extracting(l -> (String) l.get("amount")).containsExactly("10.12", "0.14", "2.01", "7.78");
         BigDecimal sum = got.stream().map(l -> new BigDecimal((String) l.get("amount"))).reduce(BigDecimal.ZERO, BigDecimal::add);
@@ -349,7 +365,7 @@ class ApiApplicationIT {
     void noTokenIs401AndErrorsCarryNoStackTrace() {
         Response r = target("/v1/me").request().get();
         assertThat(r.getStatus()).isEqualTo(401);
-        Response bad = put("/v1/partners/" + RUN + "x", Caller.platformAdmin(), Map.of("distributorId", List.of("not", "a", "string")));
+        Response bad = put("/v1/partners/" + RUN + "x", FIRST_ADMIN, Map.of("distributorId", List.of("not", "a", "string")));
         String body = bad.readEntity(String.class);
         assertThat(bad.getStatus()).isEqualTo(400);
         assertThat(body).startsWith("{\"code\":400,\"message\":\"distributorId:").doesNotContain("at cms.").doesNotContain("Exception");

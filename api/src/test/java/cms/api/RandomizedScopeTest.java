@@ -6,7 +6,10 @@ import cms.api.hierarchy.Node;
 import cms.api.hierarchy.NodeKind;
 import cms.api.query.PeriodRow;
 import cms.avro.HierarchyChange;
+import cms.avro.NodeLevel;
 import cms.avro.PlanOwner;
+import cms.avro.UserRole;
+import cms.avro.UserStatus;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import jakarta.ws.rs.core.Response;
@@ -26,10 +29,12 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Random hierarchies, random callers, random reads and writes. An oracle that knows only the
- * parent of every node (kept apart from the API's own model and Scope) says what each caller's
- * subtree is; every answer is then checked: reads outside the subtree answer exactly as a missing
- * node; a write is accepted exactly when the rules allow it; nothing outside the subtree ever
+ * Random hierarchies, random users, random reads and writes. An oracle that knows only the parent
+ * of every node and the node, role and status of every user (kept apart from the API's own model
+ * and Scope) says what each caller may do: a disabled or unknown user is refused (401); reads
+ * outside the subtree answer exactly as a missing node; a write is accepted exactly when the rules
+ * allow it (admins only; a tenant only its existing subscriptions); users are written too, so
+ * callers get disabled, re-enabled and moved as the run goes; nothing outside the subtree ever
  * changes; and no answer names a node or plan outside the subtree that the request did not name.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
@@ -43,6 +48,9 @@ class RandomizedScopeTest {
     /** The oracle: level and id to parent id (null for distributors), and plan owners. */
     private final Map<NodeKind, Map<String, String>> parents = new EnumMap<>(NodeKind.class);
     private final Map<String, String> planOwner = new HashMap<>();
+    /** The oracle's users: id to what the caller would be if ACTIVE, and which are ACTIVE. */
+    private final Map<String, Caller> users = new HashMap<>();
+    private final Set<String> active = new HashSet<>();
     private final List<String> failures = new ArrayList<>();
 
     @Test
@@ -67,6 +75,8 @@ class RandomizedScopeTest {
 
     private void buildHierarchy(Random random, String prefix) {
         API.model.apply(Seed.priceBook(prefix + "pb", "EUR"));
+        addUser(prefix + "platform-admin", null, null, true, true);
+        addUser(prefix + "platform-viewer", null, null, false, true);
         addPlan(prefix + "platform", PlanOwner.PLATFORM, null);
         int distributors = 2 + random.nextInt(2);
         for (int d = 0; d < distributors; d++) {
@@ -91,6 +101,22 @@ class RandomizedScopeTest {
     private void add(NodeKind kind, String id, String parent, String priceBook) {
         API.model.apply(Seed.node(kind.level(), id, parent, priceBook));
         parents.get(kind).put(id, parent);
+        if (kind != NodeKind.SUBSCRIPTION) {
+            addUser(id + "-admin", kind.level(), id, true, true);
+            addUser(id + "-viewer", kind.level(), id, false, true);
+            addUser(id + "-gone", kind.level(), id, true, false);
+        }
+    }
+
+    private void addUser(String id, NodeLevel level, String org, boolean admin, boolean isActive) {
+        API.model.apply(Seed.user(id, level, org, admin ? UserRole.ADMIN : UserRole.VIEWER,
+                isActive ? UserStatus.ACTIVE : UserStatus.DISABLED));
+        users.put(id, new Caller(id, level == null ? Role.PLATFORM_ADMIN : Role.of(level), org, admin));
+        if (isActive) {
+            active.add(id);
+        } else {
+            active.remove(id);
+        }
     }
 
     private void addPlan(String id, PlanOwner owner, String ownerId) {
@@ -135,16 +161,10 @@ class RandomizedScopeTest {
     // ------------------------------------------------------------------ random operations
 
     private Caller randomCaller(Random random) {
-        int r = random.nextInt(10);
-        if (r == 0) {
-            return Caller.platformAdmin();
+        if (random.nextInt(20) == 0) {
+            return new Caller("ghost", Role.TENANT, "ghost", true); // a token for a user that does not exist: 401
         }
-        if (r == 1) {
-            return new Caller(Role.values()[1 + random.nextInt(3)], "ghost"); // a token for a node that does not exist: 401
-        }
-        NodeKind kind = List.of(NodeKind.DISTRIBUTOR, NodeKind.PARTNER, NodeKind.TENANT).get(random.nextInt(3));
-        Role role = Role.values()[kind.ordinal() + 1];
-        return new Caller(role, pick(random, parents.get(kind).keySet()));
+        return users.get(pick(random, users.keySet()));
     }
 
     private static String pick(Random random, Set<String> ids) {
@@ -160,7 +180,7 @@ class RandomizedScopeTest {
     private void operate(Random random, String prefix, String label) {
         Caller caller = randomCaller(random);
         NodeKind kind = NodeKind.values()[random.nextInt(4)];
-        if ("ghost".equals(caller.org())) {
+        if (!active.contains(caller.user())) {
             String id = randomId(random, kind, prefix);
             String path = "/v1/" + kind.plural() + "/" + id;
             Response r = random.nextBoolean() ? API.get(path, caller) : API.put(path, caller, Map.of());
@@ -170,8 +190,10 @@ class RandomizedScopeTest {
             return;
         }
         Map<NodeKind, Map<String, List<HierarchyChange>>> before = outsideSnapshot(caller);
-        int op = random.nextInt(8);
+        int op = random.nextInt(10);
         switch (op) {
+            case 8 -> readUser(random, caller, label);
+            case 9 -> writeUser(random, caller, prefix, label);
             case 0, 1 -> {
                 String id = randomId(random, kind, prefix);
                 read(caller, "/v1/" + kind.plural() + "/" + id, kind, id, label, Set.of(id));
@@ -231,7 +253,8 @@ class RandomizedScopeTest {
         String answer = r.readEntity(String.class);
 
         boolean exists = parents.get(kind).containsKey(id);
-        boolean roleMay = caller.isPlatformAdmin() || (NodeKind.of(caller.orgLevel()).isAbove(kind) && caller.role() != Role.TENANT);
+        boolean roleMay = caller.admin() && (caller.isPlatformAdmin() || (NodeKind.of(caller.orgLevel()).isAbove(kind)
+                && (caller.role() != Role.TENANT || exists))); // a tenant changes its existing subscriptions only
         boolean allowed = roleMay
                 && (!exists || inScope(caller, kind, id))
                 && (parent == null || inScope(caller, kind.parent(), parent))
@@ -246,6 +269,65 @@ class RandomizedScopeTest {
         named.add(id);
         if (parent != null) {
             named.add(parent);
+        }
+        checkNoForeignNames(caller, answer, named, label);
+    }
+
+    private boolean userInScope(Caller caller, Caller user) {
+        if (user.isPlatformAdmin()) {
+            return caller.isPlatformAdmin();
+        }
+        return inScope(caller, NodeKind.of(user.orgLevel()), user.org());
+    }
+
+    private void readUser(Random random, Caller caller, String label) {
+        boolean missing = random.nextInt(6) == 0;
+        String id = missing ? "nobody-" + random.nextInt(3) : pick(random, users.keySet());
+        Response r = API.get("/v1/users/" + id, caller);
+        String body = r.readEntity(String.class);
+        if (!missing && userInScope(caller, users.get(id))) {
+            check(r.getStatus() == 200, label, caller, "GET user " + id, r.getStatus() + " " + body);
+        } else {
+            String expected = "{\"code\":404,\"message\":\"user '" + id + "' not found\"}";
+            check(r.getStatus() == 404 && body.equals(expected), label, caller, "GET user " + id, r.getStatus() + " " + body);
+        }
+        checkNoForeignNames(caller, body, Set.of(), label);
+    }
+
+    private void writeUser(Random random, Caller caller, String prefix, String label) {
+        boolean fresh = random.nextInt(3) == 0;
+        String id = fresh ? prefix + "new-user-" + random.nextInt(1_000_000) : pick(random, users.keySet());
+        NodeKind kind = List.of(NodeKind.DISTRIBUTOR, NodeKind.PARTNER, NodeKind.TENANT).get(random.nextInt(3));
+        boolean platform = random.nextInt(8) == 0;
+        String org = platform ? null : pick(random, parents.get(kind).keySet());
+        boolean admin = random.nextBoolean();
+        boolean isActive = random.nextInt(4) != 0;
+        Map<String, Object> body = new HashMap<>();
+        body.put("level", platform ? "platform" : kind.singular());
+        if (org != null) {
+            body.put("orgId", org);
+        }
+        body.put("role", admin ? "admin" : "viewer");
+        body.put("status", isActive ? "ACTIVE" : "DISABLED");
+        Response r = API.put("/v1/users/" + id, caller, body);
+        String answer = r.readEntity(String.class);
+        Caller target = new Caller(id, platform ? Role.PLATFORM_ADMIN : Role.of(kind.level()), org, admin);
+        boolean exists = users.containsKey(id);
+        boolean allowed = caller.admin() && (!exists || userInScope(caller, users.get(id))) && userInScope(caller, target);
+        boolean accepted = r.getStatus() / 100 == 2;
+        check(accepted == allowed, label, caller, "PUT user " + id + " as " + body + " (allowed=" + allowed + ")",
+                r.getStatus() + " " + answer);
+        if (accepted) {
+            users.put(id, target);
+            if (isActive) {
+                active.add(id);
+            } else {
+                active.remove(id);
+            }
+        }
+        Set<String> named = new HashSet<>();
+        if (org != null) {
+            named.add(org);
         }
         checkNoForeignNames(caller, answer, named, label);
     }

@@ -8,6 +8,9 @@ import cms.avro.NodeLevel;
 import cms.avro.NodeStatus;
 import cms.avro.PlanOwner;
 import cms.avro.PriceBookVersion;
+import cms.avro.UserRole;
+import cms.avro.UserStatus;
+import cms.avro.UserVersion;
 import cms.avro.PriceTier;
 import cms.avro.PricingModel;
 import cms.avro.Rate;
@@ -29,7 +32,9 @@ import java.util.Map;
  *   d2 ── p3 ── t4 ── s4
  * </pre>
  * Price books pb-eur (EUR, used by s1..s3) and pb-usd (USD, used by s4); plans default and gold
- * (platform), d1-plan (d1), p1-plan (p1), d2-plan (d2), p3-plan (p3).
+ * (platform), d1-plan (d1), p1-plan (p1), d2-plan (d2), p3-plan (p3). Users: {@code admin} and
+ * {@code viewer} of the platform, {@code <node>-admin} and {@code <node>-viewer} of every
+ * distributor, partner and tenant, and {@code t1-disabled}, a DISABLED admin of t1.
  */
 public final class Seed {
     public static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -56,6 +61,30 @@ public final class Seed {
         model.apply(plan("d2-plan", PlanOwner.DISTRIBUTOR, "d2"));
         model.apply(plan("p1-plan", PlanOwner.PARTNER, "p1"));
         model.apply(plan("p3-plan", PlanOwner.PARTNER, "p3"));
+        model.apply(user("admin", null, null, UserRole.ADMIN, UserStatus.ACTIVE));
+        model.apply(user("viewer", null, null, UserRole.VIEWER, UserStatus.ACTIVE));
+        for (String d : List.of("d1", "d2")) {
+            usersOf(model, NodeLevel.DISTRIBUTOR, d);
+        }
+        for (String p : List.of("p1", "p2", "p3")) {
+            usersOf(model, NodeLevel.PARTNER, p);
+        }
+        for (String t : List.of("t1", "t2", "t3", "t4")) {
+            usersOf(model, NodeLevel.TENANT, t);
+        }
+        model.apply(user("t1-disabled", NodeLevel.TENANT, "t1", UserRole.ADMIN, UserStatus.DISABLED));
+    }
+
+    /** An admin and a viewer of the node: {@code <id>-admin}, {@code <id>-viewer}. */
+    public static void usersOf(HierarchyModel model, NodeLevel level, String id) {
+        model.apply(user(id + "-admin", level, id, UserRole.ADMIN, UserStatus.ACTIVE));
+        model.apply(user(id + "-viewer", level, id, UserRole.VIEWER, UserStatus.ACTIVE));
+    }
+
+    public static UserVersion user(String id, NodeLevel level, String orgId, UserRole role, UserStatus status) {
+        return UserVersion.newBuilder()
+                .setUserId(id).setLevel(level).setOrgId(orgId).setRole(role).setName(id).setEmail(null)
+                .setStatus(status).setEffectiveFrom(T0).setRecordedAt(T0).setRecordedBy("seed").build();
     }
 
     public static HierarchyChange node(NodeLevel level, String id, String parentId, String priceBookId) {

@@ -1,11 +1,14 @@
 package cms.api;
 
 import cms.api.admin.CommissionPlanResource;
+import cms.api.audit.AuditLog;
+import cms.api.audit.AuditRequestFilter;
+import cms.api.audit.AuditResource;
 import cms.api.admin.NodeResource;
 import cms.api.admin.PriceBookResource;
 import cms.api.auth.Caller;
-import cms.api.auth.JwtAuthenticator;
-import cms.api.auth.JwtTokens;
+import cms.api.auth.LocalIssuer;
+import cms.api.auth.UserAuthenticator;
 import cms.api.auth.MeResource;
 import cms.api.auth.Role;
 import cms.api.errors.JsonInputExceptionMapper;
@@ -15,6 +18,9 @@ import cms.api.query.CommissionResource;
 import cms.api.query.PeriodResource;
 import cms.api.query.StatementResource;
 import cms.api.query.UsageResource;
+import cms.api.users.FirstAdmin;
+import cms.api.users.UserResource;
+import java.util.List;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import jakarta.ws.rs.client.Entity;
@@ -32,15 +38,25 @@ import java.util.Map;
  */
 public final class TestApi {
     public static final String SIGNING_KEY = "resource-test-signing-key-0123456789-abcdef";
-    public static final JwtTokens TOKENS = new JwtTokens(SIGNING_KEY, "cms", Duration.ofSeconds(30), Duration.ofHours(24));
+    public static final LocalIssuer TOKENS = new LocalIssuer(SIGNING_KEY, "cms", Duration.ofSeconds(30), Duration.ofHours(24));
 
-    public static final Caller ADMIN = Caller.platformAdmin();
-    public static final Caller D1 = new Caller(Role.DISTRIBUTOR, "d1");
-    public static final Caller P1 = new Caller(Role.PARTNER, "p1");
-    public static final Caller T1 = new Caller(Role.TENANT, "t1");
+    // the admins and viewers of Seed's users; a token names only the user, the rest is what the API knows of it
+    public static final Caller ADMIN = new Caller("admin", Role.PLATFORM_ADMIN, null, true);
+    public static final Caller D1 = new Caller("d1-admin", Role.DISTRIBUTOR, "d1", true);
+    public static final Caller P1 = new Caller("p1-admin", Role.PARTNER, "p1", true);
+    public static final Caller T1 = new Caller("t1-admin", Role.TENANT, "t1", true);
+    public static final Caller VIEWER = new Caller("viewer", Role.PLATFORM_ADMIN, null, false);
+    public static final Caller D1_VIEWER = new Caller("d1-viewer", Role.DISTRIBUTOR, "d1", false);
+    public static final Caller P1_VIEWER = new Caller("p1-viewer", Role.PARTNER, "p1", false);
+    public static final Caller T1_VIEWER = new Caller("t1-viewer", Role.TENANT, "t1", false);
+    /** A DISABLED admin of t1: every request 401. */
+    public static final Caller T1_DISABLED = new Caller("t1-disabled", Role.TENANT, "t1", true);
+    /** The configured first admin, present in every model. */
+    public static final String FIRST_ADMIN = "first-admin";
 
     public final HierarchyModel model = new HierarchyModel();
-    public final RecordingPublisher publisher = new RecordingPublisher(model);
+    public final AuditLog audit = new AuditLog();
+    public final RecordingPublisher publisher = new RecordingPublisher(model, audit);
     public final InMemoryRollupStore store = new InMemoryRollupStore();
     public final ResourceExtension resources;
     public final Scope scope;
@@ -51,6 +67,7 @@ public final class TestApi {
 
     /** @param seeded start from {@link Seed#standard}, else from an empty model */
     public TestApi(boolean seeded) {
+        model.apply(FirstAdmin.version(FIRST_ADMIN));
         if (seeded) {
             Seed.standard(model);
         }
@@ -58,7 +75,8 @@ public final class TestApi {
         Clock clock = Clock.systemUTC();
         resources = ResourceExtension.builder()
                 .setMapper(ApiApplication.configure(io.dropwizard.jackson.Jackson.newObjectMapper()))
-                .addProvider(ApiApplication.authFeature(new JwtAuthenticator(TOKENS, model)))
+                .addProvider(ApiApplication.authFeature(new UserAuthenticator(List.of(TOKENS), model)))
+                .addProvider(new AuditRequestFilter())
                 .addProvider(new AuthValueFactoryProvider.Binder<>(Caller.class))
                 .addProvider(new JsonInputExceptionMapper())
                 .addResource(new MeResource())
@@ -69,11 +87,13 @@ public final class TestApi {
                 .addResource(new CommissionResource(scope, store))
                 .addResource(new StatementResource(scope, store))
                 .addResource(new PeriodResource(store))
+                .addResource(new UserResource(scope, publisher, clock))
+                .addResource(new AuditResource(scope, audit))
                 .build();
     }
 
     public static String bearer(Caller caller) {
-        return "Bearer " + TOKENS.mint(caller, Duration.ofMinutes(10));
+        return "Bearer " + TOKENS.mint(caller.user(), Duration.ofMinutes(10));
     }
 
     public Invocation.Builder request(String path, Caller caller) {

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -41,6 +41,7 @@ public final class LocalSystem {
         RunningSystem system = RunningSystem.start(options);
         apps.set(system);
 
+        system.tokens(DemoOnboarding.writers());
         DemoOnboarding onboarding = new DemoOnboarding(system.apiUrl(), system::token,
                 YearMonth.now(ZoneOffset.UTC).minusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
         int calls = onboarding.run();
@@ -53,11 +54,10 @@ public final class LocalSystem {
         ChannelShape sp = DemoOnboarding.SERVICE_PROVIDER;
         String tenant = sp.tenantId(0, 0, 0);
         String partner = sp.partnerId(0, 0);
-        Map<String, String> shown = new LinkedHashMap<>();
-        shown.put("platform-admin", system.token("platform-admin", null));
-        shown.put("distributor:" + sp.distributorId(0), system.token("distributor", sp.distributorId(0)));
-        shown.put("partner:" + partner, system.token("partner", partner));
-        shown.put("tenant:" + tenant, system.token("tenant", tenant));
+        // sign-in tokens for a few of the demo users (every node has an admin and a viewer)
+        Map<String, String> shown = system.tokens(List.of(DemoOnboarding.PLATFORM_ADMIN, DemoOnboarding.adminOf(sp.distributorId(0)),
+                DemoOnboarding.adminOf(partner), DemoOnboarding.viewerOf(partner), DemoOnboarding.adminOf(tenant),
+                DemoOnboarding.viewerOf(tenant)));
         LocalStackAddresses a = settings.addresses();
 
         System.out.printf("%nThe system is running (%d onboarding calls made through the API).%n", calls);
@@ -65,7 +65,8 @@ public final class LocalSystem {
         System.out.printf("  Flink web UI    %s%n", system.flinkUiUrl());
         System.out.printf("  registry        %s%n  Kafka           %s%n  Cassandra       %s (keyspace %s)%n  logs            %s%n",
                 a.registryUrl(), a.kafkaBootstrap(), a.cassandraContactPoint(), a.keyspace(), system.logs());
-        System.out.println("\nTokens (valid 12 hours):");
+        System.out.println("\nSign-in tokens of some demo users (valid 12 hours; every node has <id>-admin and <id>-viewer,"
+                + " mint more with the API's token command --user ID):");
         shown.forEach((who, token) -> System.out.printf("  %-28s %s%n", who, token));
         int apiPort = options.apiPort();
         System.out.printf("""
@@ -88,7 +89,8 @@ public final class LocalSystem {
                   curl -s -H "Authorization: Bearer $PARTNER" "localhost:%5$d/v1/commissions/partner/%9$s?period=%14$s"
 
                 Streaming usage at %12$,.0f events/s to both channels; Ctrl-C stops everything.
-                """, shown.get("platform-admin"), shown.get("partner:" + partner), shown.get("tenant:" + tenant), apiPort,
+                """, shown.get(DemoOnboarding.PLATFORM_ADMIN), shown.get(DemoOnboarding.adminOf(partner)),
+                shown.get(DemoOnboarding.adminOf(tenant)), apiPort,
                 apiPort, sp.distributorId(0), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS),
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(1)), partner, tenant,
                 YearMonth.now(ZoneOffset.UTC), rate, backfilled, previous);

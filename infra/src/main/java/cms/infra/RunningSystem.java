@@ -196,11 +196,26 @@ public final class RunningSystem implements AutoCloseable {
     }
 
     /**
-     * A bearer token for a role (and org, null for platform-admin), minted by the API's own
-     * {@code token} command with the same configuration; cached.
+     * A bearer token for a user (the API accepts it while that user exists and is ACTIVE), minted
+     * by the API's own {@code token} command with the same configuration; cached.
      */
-    public String token(String role, String org) {
-        return tokens.computeIfAbsent(role + (org == null ? "" : ":" + org), k -> mint(role, org));
+    public String token(String user) {
+        String cached = tokens.get(user);
+        return cached != null ? cached : tokens(List.of(user)).get(user);
+    }
+
+    /** Tokens for several users, minted by one run of the token command (a JVM start each would cost seconds); cached. */
+    public Map<String, String> tokens(List<String> users) {
+        List<String> missing = users.stream().filter(u -> !tokens.containsKey(u)).distinct().toList();
+        if (!missing.isEmpty()) {
+            List<String> minted = mint(missing);
+            for (int i = 0; i < missing.size(); i++) {
+                tokens.put(missing.get(i), minted.get(i));
+            }
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        users.forEach(u -> out.put(u, tokens.get(u)));
+        return out;
     }
 
     @Override
@@ -209,20 +224,23 @@ public final class RunningSystem implements AutoCloseable {
         pipeline.stop(Duration.ofSeconds(15));
     }
 
-    private String mint(String role, String org) {
+    private List<String> mint(List<String> users) {
         List<String> cmd = new ArrayList<>(List.of(javaBin, "-jar", apiJar.toString(), "token",
-                settings.root().resolve("api/config.yml").toString(), "--role", role));
-        if (org != null) {
-            cmd.addAll(List.of("--org", org));
-        }
+                settings.root().resolve("api/config.yml").toString(), "--user"));
+        cmd.addAll(users);
         try {
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
-                throw new IllegalStateException("could not mint a token for " + role + " " + org);
+                throw new IllegalStateException("could not mint tokens for " + users);
             }
-            String[] lines = out.split("\n");
-            return lines[lines.length - 1].strip();
+            // one token a line, in order; anything else the command printed (logging) is not a JWT
+            List<String> minted = out.lines().map(String::strip)
+                    .filter(l -> l.matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+")).toList();
+            if (minted.size() < users.size()) {
+                throw new IllegalStateException("the token command printed " + minted.size() + " tokens for " + users);
+            }
+            return minted.subList(minted.size() - users.size(), minted.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -1,11 +1,13 @@
 package cms.topics;
 
+import cms.avro.AuditRecord;
 import cms.avro.CommissionPlan;
 import cms.avro.DeadLetter;
 import cms.avro.HierarchyChange;
 import cms.avro.PriceBookVersion;
 import cms.avro.RatedUsage;
 import cms.avro.UsageEvent;
+import cms.avro.UserVersion;
 import org.apache.avro.Schema;
 
 import java.util.List;
@@ -25,6 +27,10 @@ public final class Topics {
     public static final String PRICE_BOOKS = "cms.price-books.v1";
     /** Effective-dated commission-plan versions; key = {@link VersionKeys#commissionPlan}. */
     public static final String COMMISSION_PLANS = "cms.commission-plans.v1";
+    /** Effective-dated versions of the API's users (the API alone reads them); key = {@link VersionKeys#user}. */
+    public static final String USERS = "cms.users.v1";
+    /** The API's audit trail, one record per accepted write; key = {@link VersionKeys#audit}. */
+    public static final String AUDIT = "cms.audit.v1";
 
     /** How a topic is created: partitions, topic-level configuration, and the schema of its values. */
     public record Spec(String name, int partitions, Map<String, String> config, Schema valueSchema) {}
@@ -42,7 +48,9 @@ public final class Topics {
                 new Spec(DEAD_LETTER, 1, Map.of(), DeadLetter.getClassSchema()),
                 new Spec(HIERARCHY, 1, versions, HierarchyChange.getClassSchema()),
                 new Spec(PRICE_BOOKS, 1, versions, PriceBookVersion.getClassSchema()),
-                new Spec(COMMISSION_PLANS, 1, versions, CommissionPlan.getClassSchema()));
+                new Spec(COMMISSION_PLANS, 1, versions, CommissionPlan.getClassSchema()),
+                new Spec(USERS, 1, versions, UserVersion.getClassSchema()),
+                new Spec(AUDIT, 1, versions, AuditRecord.getClassSchema()));
     }
 
     /** Subject of a topic's values under the topic-name strategy. */

@@ -1,8 +1,10 @@
 package cms.topics;
 
+import cms.avro.AuditRecord;
 import cms.avro.CommissionPlan;
 import cms.avro.HierarchyChange;
 import cms.avro.PriceBookVersion;
+import cms.avro.UserVersion;
 
 import java.time.Instant;
 
@@ -21,6 +23,15 @@ public final class VersionKeys {
 
     public static String commissionPlan(CommissionPlan plan) {
         return plan.getPlanId() + "@" + millis(plan.getEffectiveFrom());
+    }
+
+    public static String user(UserVersion user) {
+        return user.getUserId() + "@" + millis(user.getEffectiveFrom());
+    }
+
+    /** Every audit record is its own key: compaction never drops one. */
+    public static String audit(AuditRecord record) {
+        return record.getAuditId();
     }
 
     private static long millis(Instant instant) {

@@ -170,6 +170,8 @@ public final class NodeResource {
                 throw ApiErrors.unprocessable("tenantId: a subscription's tenant is fixed once created (it is '"
                         + existing.get().parentId() + "')");
             }
+            // before the book is looked up: a tenant may not name another book, whether it could read it or not
+            scope.requireTenantMayChange(caller, existing, w.priceBookId(), w.status());
             scope.priceBookReference(caller, w.priceBookId(), "priceBookId");
         }
         // the node PUT leaves the plan assignment as it stands; that has its own endpoint and permissions

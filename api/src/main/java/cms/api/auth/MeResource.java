@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** GET /v1/me: who the token says the caller is, and the root of what it may reach. */
+/** GET /v1/me: the user the token names, its role, and the root of what it may reach. */
 @Path("/v1/me")
 @Produces(MediaType.APPLICATION_JSON)
 public final class MeResource {
@@ -18,7 +18,9 @@ public final class MeResource {
     @Timed
     public Map<String, Object> me(@Auth Caller caller) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("role", caller.role().claim());
+        out.put("user", caller.user());
+        out.put("role", caller.access());
+        out.put("level", caller.isPlatformAdmin() ? "platform" : caller.role().claim());
         out.put("org", caller.org());
         Map<String, Object> scope = new LinkedHashMap<>();
         if (caller.isPlatformAdmin()) {

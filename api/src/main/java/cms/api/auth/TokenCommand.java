@@ -10,48 +10,45 @@ import net.sourceforge.argparse4j.inf.Subparser;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
+import java.util.List;
 
 /**
- * {@code token CONFIG --role partner --org p1 [--ttl PT1H]}: prints a bearer token signed with the
- * configured key, for local use and scripts. Bad arguments print what is wrong and the usage line.
+ * {@code token CONFIG --user ID [ID ...] [--ttl PT1H]}: prints a bearer token of the local issuer
+ * for each user (one a line, in order), signed with the configured key, for local use and scripts.
+ * The API accepts a token while its user exists and is ACTIVE. Bad arguments print what is wrong
+ * and the usage line.
  */
 public final class TokenCommand extends ConfiguredCommand<ApiConfiguration> {
-    private volatile String usage = "token CONFIG --role ROLE [--org ID] [--ttl DURATION]";
+    private volatile String usage = "token CONFIG --user ID [ID ...] [--ttl DURATION]";
 
     public TokenCommand() {
-        super("token", "Mint a bearer token signed with the configured key (for local use)");
+        super("token", "Mint a bearer token for a user, signed with the configured key (for local use)");
     }
 
     @Override
     public void configure(Subparser subparser) {
         super.configure(subparser);
-        subparser.addArgument("--role").required(true)
-                .choices(Arrays.stream(Role.values()).map(Role::claim).toArray(String[]::new))
-                .help("the role claim");
-        subparser.addArgument("--org").help("the distributor, partner or tenant id (absent for platform-admin)");
+        subparser.addArgument("--user").nargs("+").help("the user's id (the token's sub); several mint one token each");
         subparser.addArgument("--ttl").help("ISO-8601 duration, e.g. PT1H; default auth.tokenTtl, at most auth.maxTokenLifetime");
         usage = subparser.formatUsage().strip();
     }
 
     @Override
     protected void run(Bootstrap<ApiConfiguration> bootstrap, Namespace namespace, ApiConfiguration configuration) {
-        Role role = Role.fromClaim(namespace.getString("role")).orElseThrow();
-        String org = namespace.getString("org");
-        if (role == Role.PLATFORM_ADMIN && org != null) {
-            throw new IllegalArgumentException("--org must be absent for platform-admin");
-        }
-        if (role != Role.PLATFORM_ADMIN && (org == null || !Ids.isValid(org))) {
-            throw new IllegalArgumentException("--org is required for " + role.claim() + " and must match " + Ids.PATTERN);
+        List<String> users = namespace.getList("user");
+        if (users == null || users.isEmpty() || !users.stream().allMatch(Ids::isValid)) {
+            throw new IllegalArgumentException("--user is required and must match " + Ids.PATTERN);
         }
         ApiConfiguration.Auth auth = configuration.getAuth();
-        JwtTokens tokens = auth.tokens();
+        LocalIssuer issuer = auth.localIssuer();
         Duration lifetime = lifetime(namespace.getString("ttl"), auth);
-        if (lifetime.compareTo(tokens.maxLifetime()) > 0 || lifetime.isNegative() || lifetime.isZero()) {
+        if (lifetime.compareTo(issuer.maxLifetime()) > 0 || lifetime.isNegative() || lifetime.isZero()) {
             throw new IllegalArgumentException("--ttl must be positive and at most auth.maxTokenLifetime ("
-                    + tokens.maxLifetime() + ")");
+                    + issuer.maxLifetime() + ")");
         }
-        System.out.println(tokens.mint(new Caller(role, org), lifetime));
+        for (String user : users) {
+            System.out.println(issuer.mint(user, lifetime));
+        }
     }
 
     private static Duration lifetime(String ttl, ApiConfiguration.Auth auth) {

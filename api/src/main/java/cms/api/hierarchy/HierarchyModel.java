@@ -4,6 +4,7 @@ import cms.avro.CommissionPlan;
 import cms.avro.HierarchyChange;
 import cms.avro.NodeLevel;
 import cms.avro.PriceBookVersion;
+import cms.avro.UserVersion;
 import cms.hierarchy.Levels;
 
 import java.time.Clock;
@@ -39,6 +40,9 @@ public final class HierarchyModel {
     private final Map<Ref, Set<Ref>> everUnder = new HashMap<>();
     private final Map<String, TreeMap<Instant, PriceBookVersion>> priceBooks = new HashMap<>();
     private final Map<String, TreeMap<Instant, CommissionPlan>> plans = new HashMap<>();
+    private final Map<String, TreeMap<Instant, UserVersion>> users = new HashMap<>();
+    /** Every user any version ever put on a node; filtered by the user's current node on read. */
+    private final Map<Ref, Set<String>> everUsersOf = new HashMap<>();
     private final Clock clock;
 
     public HierarchyModel() {
@@ -82,6 +86,54 @@ public final class HierarchyModel {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    public void apply(UserVersion user) {
+        lock.writeLock().lock();
+        try {
+            put(users.computeIfAbsent(user.getUserId(), r -> new TreeMap<>()), user.getEffectiveFrom(), user,
+                    u -> u.getRecordedAt().toEpochMilli());
+            everUsersOf.computeIfAbsent(new Ref(user.getLevel(), user.getOrgId()), r -> new HashSet<>()).add(user.getUserId());
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The user with every version; its current one is the one in effect now, or (not yet in effect) the first. */
+    public Optional<User> user(String id) {
+        lock.readLock().lock();
+        try {
+            return Optional.ofNullable(userLocked(id));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The users whose current node is this one (level null: the platform's), by id. */
+    public List<User> usersOf(NodeLevel level, String orgId) {
+        lock.readLock().lock();
+        try {
+            List<User> out = new ArrayList<>();
+            for (String id : everUsersOf.getOrDefault(new Ref(level, orgId), Set.of())) {
+                User user = userLocked(id);
+                if (user != null && user.current().getLevel() == level && java.util.Objects.equals(user.current().getOrgId(), orgId)) {
+                    out.add(user);
+                }
+            }
+            out.sort((a, b) -> a.id().compareTo(b.id()));
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private User userLocked(String id) {
+        TreeMap<Instant, UserVersion> versions = users.get(id);
+        if (versions == null) {
+            return null;
+        }
+        Map.Entry<Instant, UserVersion> inEffect = versions.floorEntry(clock.instant());
+        return new User(id, current(versions), inEffect == null ? null : inEffect.getValue(), List.copyOf(versions.values()));
     }
 
     public Optional<Node> node(NodeKind kind, String id) {

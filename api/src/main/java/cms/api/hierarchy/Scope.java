@@ -3,6 +3,8 @@ package cms.api.hierarchy;
 import cms.api.auth.Caller;
 import cms.api.auth.Role;
 import cms.api.errors.ApiErrors;
+import cms.avro.NodeLevel;
+import cms.avro.NodeStatus;
 import cms.avro.PlanOwner;
 
 import java.util.List;
@@ -23,6 +25,18 @@ public final class Scope {
 
     public Scope(HierarchyModel model) {
         this.model = model;
+    }
+
+    // ---------------------------------------------------------------- writers
+
+    /**
+     * 403 unless the caller is an admin: viewers read only. Every PUT asks this first; it depends
+     * on the user's role alone, so it reveals nothing about the hierarchy.
+     */
+    public void requireWriter(Caller caller) {
+        if (!caller.admin()) {
+            throw ApiErrors.forbidden("a viewer may only read");
+        }
     }
 
     // ---------------------------------------------------------------- nodes
@@ -64,16 +78,19 @@ public final class Scope {
     }
 
     /**
-     * 403 unless the role may ever administer nodes of this kind: platform-admin everything; a
-     * distributor its partners, tenants and subscriptions; a partner its tenants and subscriptions;
-     * a tenant nothing. Depends on the role only, so it reveals nothing about the hierarchy.
+     * 403 unless the caller is an admin whose level may ever administer nodes of this kind:
+     * the platform everything; a distributor its partners, tenants and subscriptions; a partner its
+     * tenants and subscriptions; a tenant its existing subscriptions, in part. Depends on the user
+     * alone, so it reveals nothing about the hierarchy.
      */
     public void requireMayAdminister(Caller caller, NodeKind kind) {
+        requireWriter(caller);
         if (caller.isPlatformAdmin()) {
             return;
         }
         NodeKind own = NodeKind.of(caller.orgLevel());
-        if (!own.isAbove(kind) || caller.role() == Role.TENANT) {
+        // a tenant's subscriptions are the tenant's to rename, label and suspend (requireTenantMayChange)
+        if (!own.isAbove(kind) || (caller.role() == Role.TENANT && kind != NodeKind.SUBSCRIPTION)) {
             throw ApiErrors.forbidden(caller.role().claim() + " may not create or change " + kind.plural());
         }
     }
@@ -83,6 +100,7 @@ public final class Scope {
      * platform's call; a partner's belongs to the platform, its distributor or the partner itself.
      */
     public void requireMayAssignPlan(Caller caller, Node node) {
+        requireWriter(caller);
         boolean allowed = switch (node.kind()) {
             case DISTRIBUTOR -> caller.isPlatformAdmin();
             case PARTNER -> caller.isPlatformAdmin() || caller.role() == Role.DISTRIBUTOR || caller.role() == Role.PARTNER;
@@ -92,6 +110,91 @@ public final class Scope {
             throw ApiErrors.forbidden(caller.role().claim() + " may not assign a commission plan to "
                     + node.kind().singular() + " '" + node.id() + "'");
         }
+    }
+
+    /**
+     * A tenant's admins change their own subscriptions' name, attributes and status (ACTIVE,
+     * SUSPENDED) only: 403 for a new subscription, another price book, or DELETED. The tenant itself was checked by the caller's reach.
+     */
+    public void requireTenantMayChange(Caller caller, Optional<Node> existing, String priceBookId, NodeStatus status) {
+        if (caller.role() != Role.TENANT) {
+            return;
+        }
+        if (existing.isEmpty()) {
+            throw ApiErrors.forbidden("tenant may not create subscriptions");
+        }
+        if (!existing.get().current().getPriceBookId().equals(priceBookId)) {
+            throw ApiErrors.forbidden("tenant may not change a subscription's price book");
+        }
+        if (status == NodeStatus.DELETED) {
+            throw ApiErrors.forbidden("tenant may set a subscription ACTIVE or SUSPENDED only");
+        }
+    }
+
+    // ---------------------------------------------------------------- users
+
+    /** The user, if the caller's subtree holds the user's node; else 404. */
+    public User user(Caller caller, String id) {
+        return model.user(id).filter(u -> reachesUserNode(caller, u.current().getLevel(), u.current().getOrgId()))
+                .orElseThrow(() -> ApiErrors.notFound("user", id));
+    }
+
+    /** The users whose node is this one; 404 unless the caller's subtree holds the node. */
+    public List<User> usersOf(Caller caller, NodeKind kind, String id) {
+        node(caller, kind, id);
+        return model.usersOf(kind.level(), id);
+    }
+
+    /** The platform's own users: only the platform's callers see them. */
+    public List<User> platformUsers(Caller caller) {
+        if (!caller.isPlatformAdmin()) {
+            throw ApiErrors.notFound("node", "platform");
+        }
+        return model.usersOf(null, null);
+    }
+
+    /** For a PUT of a user: the user if it exists and the caller reaches its node, empty if none, 404 if out of reach. */
+    public Optional<User> userForWrite(Caller caller, String id) {
+        Optional<User> user = model.user(id);
+        if (user.isPresent() && !reachesUserNode(caller, user.get().current().getLevel(), user.get().current().getOrgId())) {
+            throw ApiErrors.notFound("user", id);
+        }
+        return user;
+    }
+
+    /**
+     * The node a user PUT puts the user on: the platform only for the platform's callers (403 for
+     * the others, decided by the role alone), else a node in the caller's subtree (422 naming the
+     * field when unknown or out of reach, as for a parent).
+     */
+    public void requireUserNodeForWrite(Caller caller, NodeLevel level, String orgId, String field) {
+        if (level == null) {
+            if (!caller.isPlatformAdmin()) {
+                throw ApiErrors.forbidden(caller.role().claim() + " may not administer the platform's users");
+            }
+            return;
+        }
+        parentForWrite(caller, NodeKind.of(level), orgId, field);
+    }
+
+    private boolean reachesUserNode(Caller caller, NodeLevel level, String orgId) {
+        if (level == null) {
+            return caller.isPlatformAdmin();
+        }
+        return find(caller, NodeKind.of(level), orgId).isPresent();
+    }
+
+    /** True when {@code node} is the node (kind, id) or below it in the current hierarchy (for the audit trail). */
+    public boolean isWithin(NodeKind kind, String id, NodeLevel level, String nodeId) {
+        if (level == null) {
+            return false;
+        }
+        return model.node(NodeKind.of(level), nodeId).filter(n -> within(kind, id, n)).isPresent();
+    }
+
+    /** The node (kind, id), if the caller reaches it; else 404. */
+    public void requireReaches(Caller caller, NodeKind kind, String id) {
+        node(caller, kind, id);
     }
 
     // ---------------------------------------------------------------- price books
@@ -114,6 +217,7 @@ public final class Scope {
 
     /** For a PUT of a price book version: only platform-admin (403 otherwise); the book if it exists. */
     public Optional<PriceBook> priceBookForWrite(Caller caller, String id) {
+        requireWriter(caller);
         if (!caller.isPlatformAdmin()) {
             throw ApiErrors.forbidden(caller.role().claim() + " may not create or change price books");
         }
@@ -130,6 +234,7 @@ public final class Scope {
 
     /** For a PUT of a plan version: the plan if it exists and the caller reaches it, empty if none, 404 if out of reach. */
     public Optional<Plan> planForWrite(Caller caller, String id) {
+        requireWriter(caller);
         if (caller.role() == Role.TENANT) {
             throw ApiErrors.forbidden("tenant may not create or change commission plans");
         }
@@ -188,14 +293,15 @@ public final class Scope {
 
     /** True when the caller's own node is the node or one of its current ancestors. */
     private boolean reaches(Caller caller, Node node) {
-        if (caller.isPlatformAdmin()) {
-            return true;
-        }
-        NodeKind own = NodeKind.of(caller.orgLevel());
+        return caller.isPlatformAdmin() || within(NodeKind.of(caller.orgLevel()), caller.org(), node);
+    }
+
+    /** True when the node (own, ownId) is {@code node} or one of its current ancestors. */
+    private boolean within(NodeKind own, String ownId, Node node) {
         Node at = node;
         while (at != null && !at.kind().isAbove(own)) {
             if (at.kind() == own) {
-                return at.id().equals(caller.org());
+                return at.id().equals(ownId);
             }
             String parentId = at.parentId();
             at = parentId == null || at.parentKind() == null ? null : model.node(at.parentKind(), parentId).orElse(null);

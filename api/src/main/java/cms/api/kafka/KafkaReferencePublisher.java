@@ -1,11 +1,16 @@
 package cms.api.kafka;
 
+import cms.api.audit.AuditContext;
+import cms.api.audit.AuditLog;
+import cms.api.audit.AuditRecords;
 import cms.api.errors.ApiErrors;
 import cms.api.hierarchy.HierarchyModel;
 import cms.api.hierarchy.ReferencePublisher;
+import cms.avro.AuditRecord;
 import cms.avro.CommissionPlan;
 import cms.avro.HierarchyChange;
 import cms.avro.PriceBookVersion;
+import cms.avro.UserVersion;
 import cms.registry.SchemaRegistryException;
 import cms.topics.Topics;
 import cms.topics.VersionKeys;
@@ -21,16 +26,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Publishes reference-data versions to their topics as Confluent-framed Avro, keyed by
- * {@link VersionKeys}, and waits for the broker's acknowledgement (acks=all, idempotent producer)
- * before the version enters the read model: a PUT that answered 2xx is durable for the pipeline.
+ * {@link VersionKeys}, each with its audit record in one Kafka transaction (so a version never
+ * exists without the record of who made it, nor the other way round), and waits for the commit
+ * before the version enters the read model: a PUT that answered 2xx is durable for the pipeline,
+ * which reads the reference topics read_committed. One transaction at a time: a producer holds one.
  */
 public final class KafkaReferencePublisher implements ReferencePublisher, Managed {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaReferencePublisher.class);
@@ -38,36 +45,55 @@ public final class KafkaReferencePublisher implements ReferencePublisher, Manage
     private final String bootstrapServers;
     private final AvroSerializer serializer;
     private final HierarchyModel model;
+    private final AuditLog audit;
     private final Duration timeout;
-    private volatile Producer<String, byte[]> producer;
+    private final Clock clock;
+    /** Null after a failure until the next write starts a new one. */
+    private Producer<String, byte[]> producer;
 
-    public KafkaReferencePublisher(String bootstrapServers, AvroSerializer serializer, HierarchyModel model, Duration timeout) {
+    public KafkaReferencePublisher(String bootstrapServers, AvroSerializer serializer, HierarchyModel model, AuditLog audit,
+                                   Duration timeout, Clock clock) {
         this.bootstrapServers = bootstrapServers;
         this.serializer = serializer;
         this.model = model;
+        this.audit = audit;
         this.timeout = timeout;
+        this.clock = clock;
     }
 
     @Override
-    public void start() {
-        producer = new KafkaProducer<>(Map.of(
+    public synchronized void start() {
+        try {
+            producer = newProducer();
+        } catch (RuntimeException e) {
+            // Kafka down at start: the API still serves reads; each write tries again (and answers 503 meanwhile)
+            LOG.error("cannot start the Kafka producer; the first write tries again", e);
+        }
+    }
+
+    private Producer<String, byte[]> newProducer() {
+        Producer<String, byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.CLIENT_ID_CONFIG, "cms-api-reference-publisher",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                // one id per API instance and start: instances never fence each other
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "cms-api-" + UUID.randomUUID(),
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(timeout.toMillis(), 10_000),
                 // a PUT must fail within its own timeout rather than block a request thread for a minute
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis(),
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000),
                 ProducerConfig.LINGER_MS_CONFIG, 0),
                 new StringSerializer(), new ByteArraySerializer());
+        p.initTransactions();
+        return p;
     }
 
     @Override
-    public void stop() {
-        Producer<String, byte[]> p = producer;
-        if (p != null) {
-            p.close(Duration.ofSeconds(5));
+    public synchronized void stop() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
         }
     }
 
@@ -89,25 +115,58 @@ public final class KafkaReferencePublisher implements ReferencePublisher, Manage
         model.apply(plan);
     }
 
+    @Override
+    public void publish(UserVersion user) {
+        send(Topics.USERS, VersionKeys.user(user), user);
+        model.apply(user);
+    }
+
     private void send(String topic, String key, SpecificRecord value) {
-        byte[] bytes;
+        Optional<AuditRecord> record = AuditContext.current()
+                .map(request -> AuditRecords.of(request, clock.instant(), topic, key, value));
+        byte[] bytes = serialize(topic, value);
+        byte[] auditBytes = record.map(r -> serialize(Topics.AUDIT, r)).orElse(null);
+        synchronized (this) {
+            try {
+                if (producer == null) {
+                    producer = newProducer();
+                }
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(topic, key, bytes));
+                if (auditBytes != null) {
+                    producer.send(new ProducerRecord<>(Topics.AUDIT, VersionKeys.audit(record.get()), auditBytes));
+                }
+                producer.commitTransaction(); // flushes, and fails when a send did
+            } catch (RuntimeException e) {
+                LOG.error("cannot publish {} to {}", key, topic, e);
+                renew();
+                throw ApiErrors.unavailable("Kafka did not acknowledge the write; retry (PUTs are idempotent)");
+            }
+        }
+        record.ifPresent(audit::apply);
+    }
+
+    /** After a failed transaction: a fresh producer, since some failures leave the old one unusable. */
+    private void renew() {
         try {
-            bytes = serializer.serialize(topic, value);
+            if (producer != null) {
+                producer.close(Duration.ZERO);
+            }
+        } catch (RuntimeException ignored) {
+            // closing what failed
+        }
+        producer = null; // the next write starts a new one
+    }
+
+    private byte[] serialize(String topic, SpecificRecord value) {
+        try {
+            return serializer.serialize(topic, value);
         } catch (SchemaRegistryException e) {
             LOG.error("schema registry refused the {} schema for {}", value.getSchema().getFullName(), topic, e);
             throw ApiErrors.unavailable("the schema registry refused the write; nothing was changed");
         } catch (RuntimeException e) {
-            LOG.error("cannot serialize {} for {}", key, topic, e);
+            LOG.error("cannot serialize for {}", topic, e);
             throw ApiErrors.unavailable("the schema registry is unavailable; nothing was changed, retry later");
-        }
-        try {
-            producer.send(new ProducerRecord<>(topic, key, bytes)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiErrors.unavailable("interrupted while writing to Kafka; retry");
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.error("cannot publish {} to {}", key, topic, e);
-            throw ApiErrors.unavailable("Kafka did not acknowledge the write; retry (PUTs are idempotent)");
         }
     }
 }

@@ -1,9 +1,12 @@
 package cms.api.kafka;
 
+import cms.api.audit.AuditLog;
 import cms.api.hierarchy.HierarchyModel;
+import cms.avro.AuditRecord;
 import cms.avro.CommissionPlan;
 import cms.avro.HierarchyChange;
 import cms.avro.PriceBookVersion;
+import cms.avro.UserVersion;
 import cms.registry.SchemaRegistryClient;
 import cms.topics.Topics;
 import cms.wire.AvroDeserializer;
@@ -28,20 +31,25 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps the read model in step with the reference topics: on start it reads all three from the
+ * Keeps the read models (hierarchy, books, plans, users; the audit trail) in step with their
+ * topics: on start it reads all of them from the
  * beginning to their end (start-up fails if it cannot within the configured time, so the API never
  * answers from a half-loaded hierarchy), then follows them on a thread of its own. No consumer
  * group: every API instance reads everything, and nothing is committed.
  */
 public final class ReferenceFeed implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(ReferenceFeed.class);
-    private static final List<String> TOPICS = List.of(Topics.HIERARCHY, Topics.PRICE_BOOKS, Topics.COMMISSION_PLANS);
+    private static final List<String> TOPICS = List.of(Topics.HIERARCHY, Topics.PRICE_BOOKS, Topics.COMMISSION_PLANS,
+            Topics.USERS, Topics.AUDIT);
 
     private final String bootstrapServers;
     private final HierarchyModel model;
     private final AvroDeserializer<HierarchyChange> hierarchy;
     private final AvroDeserializer<PriceBookVersion> priceBooks;
     private final AvroDeserializer<CommissionPlan> plans;
+    private final AvroDeserializer<UserVersion> users;
+    private final AvroDeserializer<AuditRecord> auditRecords;
+    private final AuditLog audit;
     private final Duration catchUp;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
@@ -51,7 +59,11 @@ public final class ReferenceFeed implements Managed {
     private volatile Instant lastPoll = Instant.EPOCH;
     private volatile Throwable failure;
 
-    public ReferenceFeed(String bootstrapServers, SchemaRegistryClient registry, HierarchyModel model, Duration catchUp) {
+    public ReferenceFeed(String bootstrapServers, SchemaRegistryClient registry, HierarchyModel model, AuditLog audit,
+                         Duration catchUp) {
+        this.users = new AvroDeserializer<>(registry, UserVersion.class);
+        this.auditRecords = new AvroDeserializer<>(registry, AuditRecord.class);
+        this.audit = audit;
         this.bootstrapServers = bootstrapServers;
         this.model = model;
         this.hierarchy = new AvroDeserializer<>(registry, HierarchyChange.class);
@@ -150,6 +162,8 @@ public final class ReferenceFeed implements Managed {
                 case Topics.HIERARCHY -> model.apply(hierarchy.deserialize(record.value()));
                 case Topics.PRICE_BOOKS -> model.apply(priceBooks.deserialize(record.value()));
                 case Topics.COMMISSION_PLANS -> model.apply(plans.deserialize(record.value()));
+                case Topics.USERS -> model.apply(users.deserialize(record.value()));
+                case Topics.AUDIT -> audit.apply(auditRecords.deserialize(record.value()));
                 default -> throw new IllegalStateException("unexpected topic " + record.topic());
             }
             applied.incrementAndGet();

@@ -66,7 +66,7 @@ class NodeResourceTest {
         HierarchyChange last = (HierarchyChange) API.publisher.published.get(published - 1);
         assertThat(last.getLevel()).isEqualTo(NodeLevel.SUBSCRIPTION);
         assertThat(last.getParentId()).isEqualTo("nt1");
-        assertThat(last.getRecordedBy()).isEqualTo("platform-admin");
+        assertThat(last.getRecordedBy()).isEqualTo("admin"); // the user who wrote it
     }
 
     @Test
@@ -141,8 +141,8 @@ class NodeResourceTest {
         assertThat(API.get("/v1/partners/p1", null).getStatus()).isEqualTo(401);
         assertThat(API.request("/v1/partners/p1", null).header("Authorization", "Bearer not.a.token").get().getStatus())
                 .isEqualTo(401);
-        String forged = new cms.api.auth.JwtTokens("another-key-another-key-another-key-42", "cms", java.time.Duration.ZERO, java.time.Duration.ofHours(1))
-                .mint(ADMIN, java.time.Duration.ofMinutes(5));
+        String forged = new cms.api.auth.LocalIssuer("another-key-another-key-another-key-42", "cms", java.time.Duration.ZERO, java.time.Duration.ofHours(1))
+                .mint(ADMIN.user(), java.time.Duration.ofMinutes(5));
         assertThat(API.request("/v1/partners/p1", null).header("Authorization", "Bearer " + forged).get().getStatus())
                 .isEqualTo(401);
         assertThat(API.put("/v1/partners/x1", null, body("distributorId", "d1")).getStatus()).isEqualTo(401);

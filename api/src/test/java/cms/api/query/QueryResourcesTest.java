@@ -99,7 +99,7 @@ class QueryResourcesTest {
         assertStatus(API.get("/v1/usage/subscription/s1?from=2026-10-05T00:00:00Z&to=2026-10-06T00:00:00Z&granularity=DAY&breakdown=child", T1),
                 400, "breakdown: a subscription has no children");
         assertStatus(API.get("/v1/usage/planet/t1?from=2026-10-05T00:00:00Z&to=2026-10-06T00:00:00Z&granularity=DAY", T1), 400, "level:");
-        assertStatus(API.get(base + "&granularity=DAY", P1.equals(null) ? null : new cms.api.auth.Caller(cms.api.auth.Role.TENANT, "t2")),
+        assertStatus(API.get(base + "&granularity=DAY", new cms.api.auth.Caller("t2-admin", cms.api.auth.Role.TENANT, "t2", true)),
                 404, "tenant 't1' not found");
         assertStatus(API.get("/v1/usage/tenant/nope?from=2026-10-05T00:00:00Z&to=2026-10-06T00:00:00Z&granularity=DAY", ADMIN), 404, "tenant 'nope' not found");
         assertThat(API.get(base + "&granularity=DAY", null).getStatus()).isEqualTo(401);
@@ -147,7 +147,7 @@ class QueryResourcesTest {
         assertStatus(API.get("/v1/statements/t1?period=2027-01", T1), 409, "period 2027-01 is OPEN");
         assertStatus(API.get("/v1/statements/t1?period=oct", T1), 400, "period: must be YYYY-MM");
         assertStatus(API.get("/v1/statements/t2?period=2026-10", T1), 404, "tenant 't2' not found");
-        assertStatus(API.get("/v1/statements/t1?period=2026-10", new cms.api.auth.Caller(cms.api.auth.Role.PARTNER, "p2")), 404, "tenant 't1' not found");
+        assertStatus(API.get("/v1/statements/t1?period=2026-10", new cms.api.auth.Caller("p2-admin", cms.api.auth.Role.PARTNER, "p2", true)), 404, "tenant 't1' not found");
         assertThat(API.get("/v1/statements/t1?period=2026-10", null).getStatus()).isEqualTo(401);
     }
 

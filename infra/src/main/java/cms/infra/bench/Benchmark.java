@@ -226,7 +226,7 @@ public final class Benchmark {
             if (!r.backlogDrained) {
                 r.notes.add("the backlog was not drained within --max-window " + s.maxWindow() + ": later phases skipped");
             } else {
-                String token = system.token("platform-admin", null);
+                String token = system.token(cms.infra.demo.DemoOnboarding.PLATFORM_ADMIN);
                 LoadProducer live = new LoadProducer(stack.kafkaBootstrap(), serializer, usageTopic, s.channel(), mix());
                 try {
                     livePhase(system, kafka, flink, job, live, serializer, token);

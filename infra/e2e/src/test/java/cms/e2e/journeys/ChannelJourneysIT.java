@@ -157,10 +157,9 @@ class ChannelJourneysIT {
         String sd = "sp-" + r, pa = sd + "-pa", pb = sd + "-pb";
         String it = "corp-" + r + "-it", divA = "corp-" + r + "-div-a", divB = "corp-" + r + "-div-b";
         String paT1 = pa + "-t1", dFin = "corp-" + r + "-a-fin";
-        mintTokens(Map.of("admin", new String[] {"platform-admin", null}, sd, new String[] {"distributor", sd},
-                pa, new String[] {"partner", pa}, pb, new String[] {"partner", pb}, paT1, new String[] {"tenant", paT1},
-                it, new String[] {"distributor", it}, divA, new String[] {"partner", divA}, divB, new String[] {"partner", divB},
-                dFin, new String[] {"tenant", dFin}));
+        // every token names a user: the platform's first admin, and an admin of each node, written by the layer above
+        mintTokens(Map.of("admin", "admin", sd, sd + "-admin", pa, pa + "-admin", pb, pb + "-admin", paT1, paT1 + "-admin",
+                it, it + "-admin", divA, divA + "-admin", divB, divB + "-admin", dFin, dFin + "-admin"));
         figures.add(String.format("9 tokens minted by the API's token command: %.1f s", Duration.between(t0, Instant.now()).toMillis() / 1000.0));
         Instant t1 = Instant.now();
         ensureDefaultPlan();
@@ -367,12 +366,15 @@ class ChannelJourneysIT {
                 "effectiveFrom", periodStart, "partnerShare", goldPartner.json(), "distributorShare", goldDistributor.json())));
         expected.plan(gold, new PlanVersion(periodStart, goldPartner, goldDistributor));
         created(api.put(admin, "/v1/distributors/" + d, node("Service provider distributor", null, null)));
+        adminUser(admin, "distributor", d);
         api.put(admin, "/v1/distributors/" + d + "/commission-plan", Api.obj("planId", gold, "effectiveFrom", periodStart)).requireStatus(200);
         expected.distributor(d, gold);
 
         String dToken = tokens.get(d);
         created(api.put(dToken, "/v1/partners/" + pa, node("Partner A", "distributorId", d)));
         created(api.put(dToken, "/v1/partners/" + pb, node("Partner B", "distributorId", d)));
+        adminUser(dToken, "partner", pa);
+        adminUser(dToken, "partner", pb);
         expected.partner(pa, d, null);
         expected.partner(pb, d, pbOwn);
 
@@ -381,6 +383,7 @@ class ChannelJourneysIT {
         String paToken = tokens.get(pa), pbToken = tokens.get(pb);
         for (String t : List.of(pa + "-t1", pa + "-t2")) {
             created(api.put(paToken, "/v1/tenants/" + t, node("Tenant " + t, "partnerId", pa)));
+            adminUser(paToken, "tenant", t);
             tenants.put(t, pa);
         }
         created(api.put(pbToken, "/v1/tenants/" + pb + "-t1", node("Tenant of B", "partnerId", pb)));
@@ -477,11 +480,14 @@ class ChannelJourneysIT {
         created(api.put(admin, "/v1/price-books/" + book, eur.json(periodStart)));
         expected.book(eur);
         created(api.put(admin, "/v1/distributors/" + it, node("Central IT", null, null)));
+        adminUser(admin, "distributor", it);
         expected.distributor(it, null);
 
         String itToken = tokens.get(it);
         created(api.put(itToken, "/v1/partners/" + divA, node("Division A", "distributorId", it)));
         created(api.put(itToken, "/v1/partners/" + divB, node("Division B", "distributorId", it)));
+        adminUser(itToken, "partner", divA);
+        adminUser(itToken, "partner", divB);
         created(api.put(itToken, "/v1/commission-plans/" + divPlan, Api.obj("name", "Division plan", "owner", "DISTRIBUTOR",
                 "ownerId", it, "effectiveFrom", periodStart, "partnerShare", divisionShare.json())));
         expected.plan(divPlan, new PlanVersion(periodStart, divisionShare, null));
@@ -494,6 +500,7 @@ class ChannelJourneysIT {
         String divAToken = tokens.get(divA), divBToken = tokens.get(divB);
         Map<String, String> tenants = new LinkedHashMap<>();
         created(api.put(divAToken, "/v1/tenants/" + aFin, node("Finance", "partnerId", divA)));
+        adminUser(divAToken, "tenant", aFin);
         created(api.put(divAToken, "/v1/tenants/" + aHr, node("Human resources", "partnerId", divA)));
         created(api.put(itToken, "/v1/tenants/" + bEng, node("Engineering", "partnerId", divB)));
         tenants.put(aFin, divA);
@@ -728,17 +735,17 @@ class ChannelJourneysIT {
         return new Share("GRADUATED".equals(n.get("model").asText()), tiers);
     }
 
-    private void mintTokens(Map<String, String[]> wanted) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(3);
-        try {
-            Map<String, Future<String>> futures = new LinkedHashMap<>();
-            wanted.forEach((name, roleOrg) -> futures.put(name, pool.submit(() -> run.token(roleOrg[0], roleOrg[1]))));
-            for (Map.Entry<String, Future<String>> e : futures.entrySet()) {
-                tokens.put(e.getKey(), e.getValue().get());
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+    /** Tokens for the users (name to user id), minted by one run of the API's token command. */
+    private void mintTokens(Map<String, String> wanted) {
+        List<String> names = new ArrayList<>(wanted.keySet());
+        Map<String, String> minted = run.tokens(names.stream().map(wanted::get).toList());
+        names.forEach(name -> tokens.put(name, minted.get(wanted.get(name))));
+    }
+
+    /** The node's admin ({@code <id>-admin}), written by whoever administers the node. */
+    private void adminUser(String writer, String level, String nodeId) {
+        created(api.put(writer, "/v1/users/" + nodeId + "-admin", Api.obj("level", level, "orgId", nodeId, "role", "admin",
+                "name", "Admin of " + nodeId)));
     }
 
     private Map<String, Object> node(String name, String parentField, String parentId) {

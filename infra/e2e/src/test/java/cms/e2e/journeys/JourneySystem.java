@@ -102,8 +102,9 @@ final class JourneySystem implements AutoCloseable {
         return startup;
     }
 
-    String token(String role, String org) {
-        return system.token(role, org);
+    /** Tokens for users, minted at once by the API's token command. */
+    Map<String, String> tokens(List<String> users) {
+        return system.tokens(users);
     }
 
     /** The last lines of both processes' logs, for a failure report. */
