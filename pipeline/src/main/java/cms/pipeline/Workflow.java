@@ -16,6 +16,7 @@ import cms.pipeline.rollup.ContributionsFunction;
 import cms.pipeline.rollup.PeriodFunction;
 import cms.pipeline.rollup.RollupFunction;
 import cms.pipeline.sink.DeadLetterOutput;
+import cms.pipeline.sink.KafkaOutput;
 import cms.pipeline.sink.RatedOutput;
 import cms.pipeline.sink.TopicLimits;
 import cms.pipeline.validation.PartitionWatermarkFunction;
@@ -116,7 +117,8 @@ public final class Workflow {
 
         // encoded and checked once, before the fan-out: an event its rated record cannot carry reaches no roll-up either
         SingleOutputStreamOperator<RatedEvent> delivered = withCommission
-                .process(new RatedOutput(config.registry(), config.ratedTopic(), config.kafkaBootstrap(), TopicLimits.RATED_MAX_REQUEST_SIZE))
+                .process(new RatedOutput(KafkaOutput.of(config.registry(), config.ratedTopic(), config.kafkaBootstrap(),
+                        TopicLimits.RATED_MAX_REQUEST_SIZE)))
                 .uid(PipelineState.Uids.RATED_OUTPUT).name("rated output");
         delivered.getSideOutput(PipelineState.RATED_RECORDS).sinkTo(sinks.rated()).uid(PipelineState.Uids.RATED_SINK).name("rated usage sink");
 
@@ -136,8 +138,8 @@ public final class Workflow {
 
         decoded.getSideOutput(PipelineState.DEAD_LETTERS)
                 .union(rated.getSideOutput(PipelineState.DEAD_LETTERS), delivered.getSideOutput(PipelineState.DEAD_LETTERS))
-                .process(new DeadLetterOutput(config.registry(), config.deadLetterTopic(), config.kafkaBootstrap(),
-                        TopicLimits.DEAD_LETTER_MAX_REQUEST_SIZE))
+                .process(new DeadLetterOutput(KafkaOutput.of(config.registry(), config.deadLetterTopic(), config.kafkaBootstrap(),
+                        TopicLimits.DEAD_LETTER_MAX_REQUEST_SIZE)))
                 .uid(PipelineState.Uids.DEAD_LETTER_OUTPUT).name("dead-letter output")
                 .sinkTo(sinks.deadLetters()).uid(PipelineState.Uids.DEAD_LETTER_SINK).name("dead-letter sink");
 

@@ -3,8 +3,6 @@ package cms.pipeline.sink;
 import cms.avro.DeadLetter;
 import cms.avro.DeadLetterReason;
 import cms.pipeline.model.EncodedRecord;
-import cms.registry.SchemaRegistryClient;
-import cms.wire.AvroSerializer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -27,44 +25,18 @@ public final class DeadLetterOutput extends ProcessFunction<DeadLetter, EncodedR
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterOutput.class);
 
-    private final SchemaRegistryClient.Config registry;
-    private final String topic;
-    private final String bootstrap;
-    private final int maxRequestSize;
-    /** Given by operator tests (no broker, no registry); null: read and registered at open. */
-    private final TopicLimits fixedLimits;
-    private final Integer fixedSchemaId;
-    private transient TopicLimits limits;
-    private transient AvroSerializer serializer;
-    private transient int schemaId;
+    private final KafkaOutput output;
+    private transient KafkaOutput.Opened opened;
     private transient Counter reduced;
 
-    public DeadLetterOutput(SchemaRegistryClient.Config registry, String topic, String bootstrap, int maxRequestSize) {
-        this(registry, topic, bootstrap, maxRequestSize, null, null);
-    }
-
-    /** With fixed limits and schema id: operator tests. */
-    DeadLetterOutput(TopicLimits limits, int schemaId) {
-        this(SchemaRegistryClient.Config.of("http://127.0.0.1:1"), limits.topic(), null, 0, limits, schemaId);
-    }
-
-    private DeadLetterOutput(SchemaRegistryClient.Config registry, String topic, String bootstrap, int maxRequestSize,
-                             TopicLimits fixedLimits, Integer fixedSchemaId) {
-        this.registry = registry;
-        this.topic = topic;
-        this.bootstrap = bootstrap;
-        this.maxRequestSize = maxRequestSize;
-        this.fixedLimits = fixedLimits;
-        this.fixedSchemaId = fixedSchemaId;
+    public DeadLetterOutput(KafkaOutput output) {
+        this.output = output;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        SchemaRegistryClient client = new SchemaRegistryClient(registry);
-        limits = fixedLimits != null ? fixedLimits : TopicLimits.read(bootstrap, topic, maxRequestSize);
-        schemaId = fixedSchemaId != null ? fixedSchemaId : SchemaRegistration.register(client, topic, DeadLetter.getClassSchema());
-        LOG.info("dead-letter output {}", limits);
-        serializer = new AvroSerializer(client, true);
+        opened = output.open(DeadLetter.getClassSchema());
+        LOG.info("dead-letter output {}", opened.limits());
         reduced = getRuntimeContext().getMetricGroup().counter("deadLettersWithoutOriginal");
     }
 
@@ -72,8 +44,8 @@ public final class DeadLetterOutput extends ProcessFunction<DeadLetter, EncodedR
     public void processElement(DeadLetter d, Context ctx, Collector<EncodedRecord> out) {
         long now = ctx.timerService().currentProcessingTime();
         byte[] key = bytes(d.getKey());
-        byte[] value = serializer.encode(schemaId, d);
-        String refusal = limits.refusal(key, value, null, now);
+        byte[] value = opened.encode(d);
+        String refusal = opened.limits().refusal(key, value, null, now);
         if (refusal == null) {
             out.collect(new EncodedRecord(key, value, null));
             return;
@@ -82,19 +54,19 @@ public final class DeadLetterOutput extends ProcessFunction<DeadLetter, EncodedR
         int originalBytes = d.getValue() == null ? 0 : d.getValue().remaining();
         DeadLetter without = DeadLetter.newBuilder(d)
                 .setReason(DeadLetterReason.UNDELIVERABLE)
-                .setDetail(cms.pipeline.validation.DeadLetters.bounded(topic + " refuses the dead letter: " + refusal + "; written without the "
+                .setDetail(cms.pipeline.validation.DeadLetters.bounded(output.topic() + " refuses the dead letter: " + refusal + "; written without the "
                         + originalBytes + " original value bytes (at the source coordinates); it was " + d.getReason() + ": " + d.getDetail()))
                 .setValue(null)
                 .build();
-        value = serializer.encode(schemaId, without);
-        if (limits.refusal(key, value, null, now) != null) {
+        value = opened.encode(without);
+        if (opened.limits().refusal(key, value, null, now) != null) {
             // the key alone is too large: the coordinates still find the record
             without.setKey(null);
             key = null;
-            value = serializer.encode(schemaId, without);
-            String still = limits.refusal(null, value, null, now);
+            value = opened.encode(without);
+            String still = opened.limits().refusal(null, value, null, now);
             if (still != null) {
-                throw new IllegalStateException(topic + " refuses even a dead letter without key and value (" + still
+                throw new IllegalStateException(output.topic() + " refuses even a dead letter without key and value (" + still
                         + "): its max.message.bytes is set far too low");
             }
         }

@@ -8,8 +8,6 @@ import cms.pipeline.model.EncodedRecord;
 import cms.pipeline.model.RatedEvent;
 import cms.pipeline.rating.Pricing;
 import cms.pipeline.validation.DeadLetters;
-import cms.registry.SchemaRegistryClient;
-import cms.wire.AvroSerializer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -34,45 +32,18 @@ public final class RatedOutput extends ProcessFunction<RatedEvent, RatedEvent> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RatedOutput.class);
 
-    private final SchemaRegistryClient.Config registry;
-    private final String topic;
-    private final String bootstrap;
-    private final int maxRequestSize;
-    /** Given by operator tests (no broker, no registry); null: read and registered at open. */
-    private final TopicLimits fixedLimits;
-    private final Integer fixedSchemaId;
-    private transient TopicLimits limits;
-    private transient AvroSerializer serializer;
-    /** The value schema's id, resolved once in open(). */
-    private transient int schemaId;
+    private final KafkaOutput output;
+    private transient KafkaOutput.Opened opened;
     private transient Counter undeliverable;
 
-    public RatedOutput(SchemaRegistryClient.Config registry, String topic, String bootstrap, int maxRequestSize) {
-        this(registry, topic, bootstrap, maxRequestSize, null, null);
-    }
-
-    /** With fixed limits and schema id: operator tests. */
-    RatedOutput(TopicLimits limits, int schemaId) {
-        this(SchemaRegistryClient.Config.of("http://127.0.0.1:1"), limits.topic(), null, 0, limits, schemaId);
-    }
-
-    private RatedOutput(SchemaRegistryClient.Config registry, String topic, String bootstrap, int maxRequestSize,
-                        TopicLimits fixedLimits, Integer fixedSchemaId) {
-        this.registry = registry;
-        this.topic = topic;
-        this.bootstrap = bootstrap;
-        this.maxRequestSize = maxRequestSize;
-        this.fixedLimits = fixedLimits;
-        this.fixedSchemaId = fixedSchemaId;
+    public RatedOutput(KafkaOutput output) {
+        this.output = output;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        SchemaRegistryClient client = new SchemaRegistryClient(registry);
-        limits = fixedLimits != null ? fixedLimits : TopicLimits.read(bootstrap, topic, maxRequestSize);
-        schemaId = fixedSchemaId != null ? fixedSchemaId : SchemaRegistration.register(client, topic, RatedUsage.getClassSchema());
-        LOG.info("rated output {}", limits);
-        serializer = new AvroSerializer(client, true);
+        opened = output.open(RatedUsage.getClassSchema());
+        LOG.info("rated output {}", opened.limits());
         undeliverable = getRuntimeContext().getMetricGroup().counter("undeliverable");
     }
 
@@ -83,8 +54,8 @@ public final class RatedOutput extends ProcessFunction<RatedEvent, RatedEvent> {
         byte[] value = null;
         String refusal;
         try {
-            value = serializer.encode(schemaId, toAvro(e));
-            refusal = limits.refusal(key, value, timestamp, ctx.timerService().currentProcessingTime());
+            value = opened.encode(toAvro(e));
+            refusal = opened.limits().refusal(key, value, timestamp, ctx.timerService().currentProcessingTime());
         } catch (RuntimeException encoding) {
             // encoding is a function of the record alone (the schema id is resolved at open): retrying cannot help
             refusal = "cannot encode it: " + encoding;
@@ -92,7 +63,7 @@ public final class RatedOutput extends ProcessFunction<RatedEvent, RatedEvent> {
         if (refusal != null) {
             undeliverable.inc();
             ctx.output(PipelineState.DEAD_LETTERS, DeadLetters.of(DeadLetterReason.UNDELIVERABLE,
-                    topic + " refuses the rated record: " + refusal, e.source, e.event.getEventId()));
+                    output.topic() + " refuses the rated record: " + refusal, e.source, e.event.getEventId()));
             return;
         }
         ctx.output(PipelineState.RATED_RECORDS, new EncodedRecord(key, value, timestamp));

@@ -25,7 +25,7 @@ class DeadLetterOutputTest {
 
     private static List<EncodedRecord> run(int maxMessageBytes, DeadLetter... letters) throws Exception {
         try (var h = ProcessFunctionTestHarnesses.forProcessFunction(
-                new DeadLetterOutput(new TopicLimits("dead", 8 << 20, maxMessageBytes, true, 3_600_000L, Long.MAX_VALUE), 5))) {
+                new DeadLetterOutput(KafkaOutput.fixed(new TopicLimits("dead", 8 << 20, maxMessageBytes, true, 3_600_000L, Long.MAX_VALUE), 5)))) {
             for (DeadLetter d : letters) {
                 h.processElement(d, 0);
             }

@@ -46,7 +46,7 @@ class RatedOutputTest {
     }
 
     private static OneInputStreamOperatorTestHarness<RatedEvent, RatedEvent> harness(TopicLimits limits) throws Exception {
-        var h = ProcessFunctionTestHarnesses.forProcessFunction(new RatedOutput(limits, 17));
+        var h = ProcessFunctionTestHarnesses.forProcessFunction(new RatedOutput(KafkaOutput.fixed(limits, 17)));
         h.setProcessingTime(NOW);
         return h;
     }
