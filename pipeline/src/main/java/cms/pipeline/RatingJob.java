@@ -134,6 +134,7 @@ public final class RatingJob {
                 .setTopics(config.usageTopic())
                 .setGroupId(config.consumerGroup())
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperties(consumerProperties())
                 .setDeserializer(new RawRecordDeserializationSchema(config.registry(),
                         new UsageRules(config.maxEventAge(), config.maxEventLead())))
                 .build();
@@ -143,6 +144,7 @@ public final class RatingJob {
                 .setTopics(config.hierarchyTopic(), config.priceBookTopic(), config.commissionPlanTopic())
                 .setGroupId(config.consumerGroup() + "-reference")
                 .setStartingOffsets(OffsetsInitializer.earliest())
+                .setProperties(consumerProperties())
                 .setDeserializer(new ReferenceDeserializationSchema(config.registry(), config.hierarchyTopic(),
                         config.priceBookTopic(), config.commissionPlanTopic()))
                 .build();
@@ -175,7 +177,7 @@ public final class RatingJob {
                 .setKafkaProducerConfig(producerProperties(config))
                 .build();
         CassandraConnection cassandra = new CassandraConnection(config.cassandraContactPoint(), config.cassandraDatacenter(),
-                config.keyspace(), Duration.ofSeconds(10));
+                config.keyspace(), Duration.ofSeconds(10), config.cassandraConsistency());
         CassandraSink<RollupRow> rollups = CassandraSink.<RollupRow>builder()
                 .setConnection(cassandra)
                 .setStatements(new RollupStatements())
@@ -195,10 +197,27 @@ public final class RatingJob {
         return new Workflow.Sinks(rated, deadLetters, rollups, periods, null);
     }
 
-    /** The sink's default transaction timeout of 1 hour is above the broker's 15-minute maximum: every transaction would fail. */
+    /**
+     * The sink's default transaction timeout of 1 hour is above the broker's 15-minute maximum: every transaction would fail.
+     * acks=all and idempotence are what a transactional producer requires anyway; said here so that a replicated topic's
+     * min.insync.replicas decides when a write counts (with replication factor 3 and min.insync.replicas 2, one broker
+     * may be down).
+     */
     private static Properties producerProperties(PipelineConfig config) {
         Properties p = new Properties();
         p.setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeout().toMillis()));
+        p.setProperty("acks", "all");
+        p.setProperty("enable.idempotence", "true");
+        return p;
+    }
+
+    /**
+     * Both sources read only committed records (the Kafka consumer's default is read_uncommitted): records of a
+     * producer's aborted transaction must never be rated or enter the reference data.
+     */
+    private static Properties consumerProperties() {
+        Properties p = new Properties();
+        p.setProperty("isolation.level", "read_committed");
         return p;
     }
 
