@@ -1,8 +1,10 @@
 package cms.pipeline;
 
 import cms.registry.SchemaRegistryClient;
+import cms.cassandra.Consistency;
 import cms.stack.LocalStackAddresses;
 import cms.topics.Topics;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import org.apache.flink.util.TimeUtils;
 
 import java.io.Serializable;
@@ -52,7 +54,8 @@ public record PipelineConfig(
         String priceBookTopic,
         String commissionPlanTopic,
         Duration transactionTimeout,
-        String failureInjectionDir) implements Serializable {
+        String failureInjectionDir,
+        DefaultConsistencyLevel cassandraConsistency) implements Serializable {
 
     public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap";
     public static final String REGISTRY_URL = "registry.url";
@@ -86,6 +89,8 @@ public record PipelineConfig(
     public static final String CASSANDRA_BATCH_SIZE = "cassandra.batch-size";
     /** How long a row may wait for its batch to fill before the batch is sent as it is. */
     public static final String CASSANDRA_BATCH_DELAY = "cassandra.batch-delay";
+    /** The consistency level of every roll-up and period write (cms.cassandra.Consistency says why LOCAL_QUORUM). */
+    public static final String CASSANDRA_CONSISTENCY = "cassandra.consistency";
     public static final String TRANSACTION_TIMEOUT = "kafka.transaction-timeout";
     /** Opt-in fault injection for recovery tests and the benchmark (see {@link FailureInjection}); off when blank. */
     public static final String FAILURE_INJECTION_DIR = "failure-injection-dir";
@@ -104,7 +109,7 @@ public record PipelineConfig(
     public PipelineConfig {
         require(KAFKA_BOOTSTRAP, kafkaBootstrap, hostPorts(kafkaBootstrap), "host:port[,host:port...]");
         require(REGISTRY_URL, registryUrl, httpUrl(registryUrl), "an http(s) URL");
-        require(CASSANDRA_CONTACT_POINT, cassandraContactPoint, hostPorts(cassandraContactPoint) && !cassandraContactPoint.contains(","), "host:port");
+        require(CASSANDRA_CONTACT_POINT, cassandraContactPoint, hostPorts(cassandraContactPoint), "host:port[,host:port...]");
         require(CASSANDRA_DATACENTER, cassandraDatacenter, notBlank(cassandraDatacenter), "a datacenter name");
         require(KEYSPACE, keyspace, keyspace != null && keyspace.matches("[a-z][a-z0-9_]{0,47}"), "a keyspace name [a-z][a-z0-9_]*");
         require(CONSUMER_GROUP, consumerGroup, notBlank(consumerGroup), "a consumer group id");
@@ -140,6 +145,7 @@ public record PipelineConfig(
             require(topic[0], topic[1], topic[1] != null && topic[1].matches("[a-zA-Z0-9._-]{1,249}"), "a Kafka topic name");
         }
         positive(TRANSACTION_TIMEOUT, transactionTimeout, false);
+        java.util.Objects.requireNonNull(cassandraConsistency, CASSANDRA_CONSISTENCY);
         if (failureInjectionDir != null) {
             require(FAILURE_INJECTION_DIR, failureInjectionDir, !failureInjectionDir.isBlank()
                     && java.nio.file.Path.of(failureInjectionDir).isAbsolute(), "an absolute directory path");
@@ -185,6 +191,7 @@ public record PipelineConfig(
         d.put(CASSANDRA_MAX_IN_FLIGHT, "256");
         d.put(CASSANDRA_BATCH_SIZE, "10");
         d.put(CASSANDRA_BATCH_DELAY, "100ms");
+        d.put(CASSANDRA_CONSISTENCY, Consistency.DEFAULT.name());
         d.put(TRANSACTION_TIMEOUT, "5min");
         d.put(FAILURE_INJECTION_DIR, "");
         d.put(USAGE_TOPIC, Topics.USAGE);
@@ -251,7 +258,8 @@ public record PipelineConfig(
                 values.get(PRICE_BOOK_TOPIC),
                 values.get(COMMISSION_PLAN_TOPIC),
                 duration(values, TRANSACTION_TIMEOUT),
-                values.get(FAILURE_INJECTION_DIR).isBlank() ? null : values.get(FAILURE_INJECTION_DIR));
+                values.get(FAILURE_INJECTION_DIR).isBlank() ? null : values.get(FAILURE_INJECTION_DIR),
+                Consistency.parse(CASSANDRA_CONSISTENCY, values.get(CASSANDRA_CONSISTENCY)));
     }
 
     public SchemaRegistryClient.Config registry() {

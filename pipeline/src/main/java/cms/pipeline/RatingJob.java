@@ -133,6 +133,7 @@ public final class RatingJob {
                 .setTopics(config.usageTopic())
                 .setGroupId(config.consumerGroup())
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperties(consumerProperties())
                 .setDeserializer(new RawRecordDeserializationSchema(config.registry(),
                         new UsageRules(config.maxEventAge(), config.maxEventLead(), config.maxEventSize())))
                 .build();
@@ -142,6 +143,7 @@ public final class RatingJob {
                 .setTopics(config.hierarchyTopic(), config.priceBookTopic(), config.commissionPlanTopic())
                 .setGroupId(config.consumerGroup() + "-reference")
                 .setStartingOffsets(OffsetsInitializer.earliest())
+                .setProperties(consumerProperties())
                 .setDeserializer(new ReferenceDeserializationSchema(config.registry(), config.hierarchyTopic(),
                         config.priceBookTopic(), config.commissionPlanTopic()))
                 .build();
@@ -174,7 +176,7 @@ public final class RatingJob {
                 .setKafkaProducerConfig(producerProperties(config, TopicLimits.DEAD_LETTER_MAX_REQUEST_SIZE))
                 .build();
         CassandraConnection cassandra = new CassandraConnection(config.cassandraContactPoint(), config.cassandraDatacenter(),
-                config.keyspace(), Duration.ofSeconds(10));
+                config.keyspace(), Duration.ofSeconds(10), config.cassandraConsistency());
         CassandraSink<RollupRow> rollups = CassandraSink.<RollupRow>builder()
                 .setConnection(cassandra)
                 .setStatements(new RollupStatements())
@@ -197,11 +199,26 @@ public final class RatingJob {
     /**
      * The sink's default transaction timeout of 1 hour is above the broker's 15-minute maximum: every transaction would fail.
      * max.request.size: the one the output operator checks each record against (TopicLimits).
+     * acks=all and idempotence are what a transactional producer requires anyway; said here so that a replicated topic's
+     * min.insync.replicas decides when a write counts (with replication factor 3 and min.insync.replicas 2, one broker
+     * may be down).
      */
     private static Properties producerProperties(PipelineConfig config, int maxRequestSize) {
         Properties p = new Properties();
         p.setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeout().toMillis()));
         p.setProperty("max.request.size", Integer.toString(maxRequestSize));
+        p.setProperty("acks", "all");
+        p.setProperty("enable.idempotence", "true");
+        return p;
+    }
+
+    /**
+     * Both sources read only committed records (the Kafka consumer's default is read_uncommitted): records of a
+     * producer's aborted transaction must never be rated or enter the reference data.
+     */
+    private static Properties consumerProperties() {
+        Properties p = new Properties();
+        p.setProperty("isolation.level", "read_committed");
         return p;
     }
 
