@@ -14,9 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -45,7 +43,7 @@ public final class AuditResource {
 
     @GET
     @Timed
-    public Map<String, Object> audit(@Auth Caller caller, @QueryParam("node") String node, @QueryParam("limit") Integer limit,
+    public AuditView audit(@Auth Caller caller, @QueryParam("node") String node, @QueryParam("limit") Integer limit,
                                      @QueryParam("before") String before) {
         if (node == null) {
             throw ApiErrors.badRequest("node", "is required: {kind}/{id} or platform");
@@ -74,25 +72,13 @@ public final class AuditResource {
             filter = r -> scope.isWithin(kind.get(), id, r.getLevel(), r.getNodeId());
         }
         List<AuditRecord> page = log.newestFirst(filter, before, n);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("node", node);
-        out.put("records", page.stream().map(this::view).toList());
-        out.put("next", page.size() == n ? page.get(n - 1).getAuditId() : null);
-        return out;
+        return new AuditView(node, page.stream().map(this::view).toList(), page.size() == n ? page.get(n - 1).getAuditId() : null);
     }
 
-    private Map<String, Object> view(AuditRecord r) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", r.getAuditId());
-        out.put("at", r.getAt().toString());
-        out.put("user", r.getUserId());
-        out.put("method", r.getMethod());
-        out.put("path", r.getPath());
-        out.put("body", body(r));
-        out.put("bodyTruncated", r.getBodyTruncated());
-        out.put("node", r.getLevel() == null ? "platform" : NodeKind.of(r.getLevel()).singular() + "/" + r.getNodeId());
-        out.put("version", Map.of("topic", r.getTopic(), "key", r.getVersionKey()));
-        return out;
+    private AuditView.Entry view(AuditRecord r) {
+        return new AuditView.Entry(r.getAuditId(), r.getAt().toString(), r.getUserId(), r.getMethod(), r.getPath(), body(r),
+                r.getBodyTruncated(), r.getLevel() == null ? "platform" : NodeKind.of(r.getLevel()).singular() + "/" + r.getNodeId(),
+                new AuditView.Version(r.getTopic(), r.getVersionKey()));
     }
 
     /** The body as the JSON it was, when it still parses; else the text kept. */

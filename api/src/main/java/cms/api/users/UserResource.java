@@ -25,10 +25,8 @@ import jakarta.ws.rs.core.Response;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -122,34 +120,32 @@ public final class UserResource {
         if (existing.isEmpty() || !alreadyRecorded(existing.get(), version, body.effectiveFrom() == null)) {
             publisher.publish(version);
         }
-        Map<String, Object> view = view(scope.user(caller, id), true);
+        UserView view = UserView.of(scope.user(caller, id), true);
         return Response.status(existing.isPresent() ? Response.Status.OK : Response.Status.CREATED).entity(view).build();
     }
 
     @GET
     @Timed
     @Path("users/{id}")
-    public Map<String, Object> get(@Auth Caller caller, @PathParam("id") String id) {
-        return view(scope.user(caller, id), true);
+    public UserView get(@Auth Caller caller, @PathParam("id") String id) {
+        return UserView.of(scope.user(caller, id), true);
     }
 
     @GET
     @Timed
     @Path("{kind: distributors|partners|tenants}/{id}/users")
-    public Map<String, Object> usersOf(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id) {
+    public UserView.ListView usersOf(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id) {
         NodeKind k = NodeKind.parse(kind).orElseThrow(); // the path template admits only these
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("kind", k.singular());
-        out.put("id", id);
-        out.put("users", scope.usersOf(caller, k, id).stream().map(u -> view(u, false)).toList());
-        return out;
+        return new UserView.ListView(k.singular(), id,
+                scope.usersOf(caller, k, id).stream().map(u -> UserView.of(u, false)).toList());
     }
 
     @GET
     @Timed
     @Path("platform/users")
-    public Map<String, Object> platformUsers(@Auth Caller caller) {
-        return Map.of("kind", "platform", "users", scope.platformUsers(caller).stream().map(u -> view(u, false)).toList());
+    public UserView.ListView platformUsers(@Auth Caller caller) {
+        return new UserView.ListView("platform", null,
+                scope.platformUsers(caller).stream().map(u -> UserView.of(u, false)).toList());
     }
 
     /**
@@ -185,30 +181,5 @@ public final class UserResource {
         List<String> names = java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
         problems.add(field, "must be one of " + String.join(", ", names));
         return null;
-    }
-
-    static Map<String, Object> view(User user, boolean withVersions) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", user.id());
-        out.putAll(version(user.current()));
-        out.put("signInAllowed", user.active());
-        if (withVersions) {
-            out.put("versions", user.versions().stream().map(UserResource::version).toList());
-        }
-        return out;
-    }
-
-    private static Map<String, Object> version(UserVersion v) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("level", v.getLevel() == null ? "platform" : NodeKind.of(v.getLevel()).singular());
-        out.put("orgId", v.getOrgId());
-        out.put("role", v.getRole().name().toLowerCase(Locale.ROOT));
-        out.put("name", v.getName());
-        out.put("email", v.getEmail());
-        out.put("status", v.getStatus().name());
-        out.put("effectiveFrom", v.getEffectiveFrom().toString());
-        out.put("recordedAt", v.getRecordedAt().toString());
-        out.put("recordedBy", v.getRecordedBy());
-        return out;
     }
 }
