@@ -160,7 +160,7 @@ class ChannelJourneysIT {
         // every token names a user: the platform's first admin, and an admin of each node, written by the layer above
         mintTokens(Map.of("admin", "admin", sd, sd + "-admin", pa, pa + "-admin", pb, pb + "-admin", paT1, paT1 + "-admin",
                 it, it + "-admin", divA, divA + "-admin", divB, divB + "-admin", dFin, dFin + "-admin"));
-        figures.add(String.format("9 tokens minted by the API's token command: %.1f s", Duration.between(t0, Instant.now()).toMillis() / 1000.0));
+        figures.add(String.format("9 tokens minted by one run of the API's token command: %.1f s", Duration.between(t0, Instant.now()).toMillis() / 1000.0));
         Instant t1 = Instant.now();
         ensureDefaultPlan();
         sp = onboardServiceProvider(sd, pa, pb);
