@@ -79,7 +79,10 @@ class ApiApplicationIT {
     }
 
     private static WebTarget target(String path) {
-        return APP.client().target("http://127.0.0.1:" + APP.getLocalPort()).path(path);
+        // a read timeout well above a PUT's on a loaded 2-core machine: the client would otherwise retry the PUT,
+        // and the retry answers 200 for what the first attempt created
+        return APP.client().target("http://127.0.0.1:" + APP.getLocalPort()).path(path)
+                .property(org.glassfish.jersey.client.ClientProperties.READ_TIMEOUT, 30_000);
     }
 
     private static Response put(String path, Caller caller, Map<String, Object> body) {
