@@ -228,13 +228,13 @@ class ApiApplicationIT {
     @Test
     void anotherInstanceLoadsTheHierarchyFromTheTopics() throws Exception {
         String[] ids = onboard("r");
+        String[] theirs = onboard("n"); // before the second instance starts: it must load both from the topics
         DropwizardTestSupport<ApiConfiguration> second = new DropwizardTestSupport<>(ApiApplication.class, CONFIG);
         second.before();
         try {
             WebTarget other = APP.client().target("http://127.0.0.1:" + second.getLocalPort()).path("/v1/subscriptions/" + ids[3]);
             Map<String, Object> view = getJson(other, new Caller(Role.PARTNER, ids[1]), 200);
             assertThat(view).containsEntry("tenantId", ids[2]).containsEntry("priceBookId", ids[4]);
-            String[] theirs = onboard("q");
             getJson(other, new Caller(Role.PARTNER, theirs[1]), 404); // outside (a token for a partner that does not exist is 401)
         } finally {
             second.after();
