@@ -65,7 +65,7 @@ public final class CommissionPlanResource {
     @GET
     @Timed
     @Path("{id}")
-    public Map<String, Object> get(@Auth Caller caller, @PathParam("id") String id) {
+    public PlanView get(@Auth Caller caller, @PathParam("id") String id) {
         return Views.plan(scope.plan(caller, id));
     }
 

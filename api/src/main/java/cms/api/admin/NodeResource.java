@@ -98,14 +98,14 @@ public final class NodeResource {
     @GET
     @Timed
     @Path(KINDS + "/{id}")
-    public Map<String, Object> get(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id) {
+    public NodeView get(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id) {
         return Views.node(scope.node(caller, kind(kind), id), true, scope, caller);
     }
 
     @GET
     @Timed
     @Path(KINDS + "/{id}/children")
-    public Map<String, Object> children(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id) {
+    public ChildrenView children(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id) {
         NodeKind k = kind(kind);
         Node node = scope.node(caller, k, id);
         return Views.children(node, scope.children(caller, k, id), scope, caller);
@@ -114,7 +114,7 @@ public final class NodeResource {
     @PUT
     @Timed
     @Path("{kind: distributors|partners}/{id}/commission-plan")
-    public Map<String, Object> assignPlan(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id,
+    public NodeView assignPlan(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id,
                                           NodeBodies.PlanAssignment body) {
         NodeKind k = kind(kind);
         Node node = scope.node(caller, k, id);
@@ -190,7 +190,7 @@ public final class NodeResource {
         if (existing.isEmpty() || !alreadyRecorded(existing.get(), change)) {
             publisher.publish(change);
         }
-        Map<String, Object> view = Views.node(scope.node(caller, kind, id), true, scope, caller);
+        NodeView view = Views.node(scope.node(caller, kind, id), true, scope, caller);
         return Response.status(existing.isPresent() ? Response.Status.OK : Response.Status.CREATED).entity(view).build();
     }
 

@@ -62,7 +62,7 @@ public final class PriceBookResource {
     @GET
     @Timed
     @Path("{id}")
-    public Map<String, Object> get(@Auth Caller caller, @PathParam("id") String id) {
+    public PriceBookView get(@Auth Caller caller, @PathParam("id") String id) {
         return Views.priceBook(scope.priceBook(caller, id));
     }
 
