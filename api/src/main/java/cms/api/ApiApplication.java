@@ -85,7 +85,8 @@ public class ApiApplication extends Application<ApiConfiguration> {
 
         ApiConfiguration.Cassandra cassandra = config.getCassandra();
         CassandraSession session = new CassandraSession(cassandra.getContactPoints(), cassandra.getLocalDatacenter(),
-                cassandra.getKeyspace(), cassandra.getRequestTimeout().toJavaDuration(), cassandra.getConnectAttempts());
+                cassandra.getKeyspace(), cassandra.getRequestTimeout().toJavaDuration(), cassandra.getConnectAttempts(),
+                cassandra.getConsistency());
         environment.lifecycle().manage(session);
         CassandraRollupStore store = new CassandraRollupStore(session);
 
