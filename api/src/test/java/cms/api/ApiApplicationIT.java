@@ -244,6 +244,8 @@ class ApiApplicationIT {
     void anotherInstanceLoadsTheHierarchyFromTheTopics() throws Exception {
         String[] ids = onboard("r");
         String[] theirs = onboard("n"); // before the second instance starts: it must load both from the topics
+        token(adminOf(Role.PARTNER, ids[1])); // their users too (written at their first token)
+        token(adminOf(Role.PARTNER, theirs[1]));
         DropwizardTestSupport<ApiConfiguration> second = new DropwizardTestSupport<>(ApiApplication.class, CONFIG);
         second.before();
         try {
