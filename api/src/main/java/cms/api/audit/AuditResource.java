@@ -8,6 +8,7 @@ import cms.avro.AuditRecord;
 import com.codahale.metrics.annotation.Timed;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -43,6 +44,7 @@ public final class AuditResource {
 
     @GET
     @Timed
+    @Operation(operationId = "getAudit")
     public AuditView audit(@Auth Caller caller, @QueryParam("node") String node, @QueryParam("limit") Integer limit,
                                      @QueryParam("before") String before) {
         if (node == null) {

@@ -1,5 +1,7 @@
 package cms.api.openapi;
 
+import cms.api.audit.AuditResource;
+import cms.api.users.UserResource;
 import cms.api.admin.CommissionPlanResource;
 import cms.api.admin.NodeResource;
 import cms.api.admin.PriceBookResource;
@@ -15,7 +17,7 @@ import java.util.Set;
 public final class Resources {
     public static final Set<Class<?>> CLASSES = Set.of(MeResource.class, NodeResource.class, PriceBookResource.class,
             CommissionPlanResource.class, UsageResource.class, CommissionResource.class, StatementResource.class,
-            PeriodResource.class);
+            PeriodResource.class, UserResource.class, AuditResource.class);
 
     private Resources() {}
 }

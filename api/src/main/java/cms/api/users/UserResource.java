@@ -14,6 +14,10 @@ import cms.avro.UserStatus;
 import cms.avro.UserVersion;
 import com.codahale.metrics.annotation.Timed;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -62,6 +66,9 @@ public final class UserResource {
     @PUT
     @Timed
     @Path("users/{id}")
+    @Operation(operationId = "putUser")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = UserView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = UserView.class)))
     public Response put(@Auth Caller caller, @PathParam("id") String id, Body body) {
         scope.requireWriter(caller);
         if (!Ids.isValid(id)) {
@@ -127,6 +134,7 @@ public final class UserResource {
     @GET
     @Timed
     @Path("users/{id}")
+    @Operation(operationId = "getUser")
     public UserView get(@Auth Caller caller, @PathParam("id") String id) {
         return UserView.of(scope.user(caller, id), true);
     }
@@ -134,6 +142,7 @@ public final class UserResource {
     @GET
     @Timed
     @Path("{kind: distributors|partners|tenants}/{id}/users")
+    @Operation(operationId = "getNodeUsers")
     public UserView.ListView usersOf(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id) {
         NodeKind k = NodeKind.parse(kind).orElseThrow(); // the path template admits only these
         return new UserView.ListView(k.singular(), id,
@@ -143,6 +152,7 @@ public final class UserResource {
     @GET
     @Timed
     @Path("platform/users")
+    @Operation(operationId = "getPlatformUsers")
     public UserView.ListView platformUsers(@Auth Caller caller) {
         return new UserView.ListView("platform", null,
                 scope.platformUsers(caller).stream().map(u -> UserView.of(u, false)).toList());
