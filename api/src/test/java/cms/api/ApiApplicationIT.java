@@ -192,7 +192,7 @@ class ApiApplicationIT {
         assertThat(sub.getParentId()).isEqualTo(t);
         assertThat(sub.getPriceBookId()).isEqualTo(pb);
         assertThat(sub.getEffectiveFrom()).isEqualTo(Instant.parse(FROM));
-        assertThat(sub.getRecordedBy()).isEqualTo("partner:" + p);
+        assertThat(sub.getRecordedBy()).isEqualTo(adminOf(Role.PARTNER, p).user()); // the user who wrote it
         PriceBookVersion book = books.get(pb);
         assertThat(book.getCurrency()).isEqualTo("EUR");
         assertThat(book.getRates().get(0).getTiers()).hasSize(2);

@@ -143,15 +143,19 @@ class OidcIssuerIT {
     }
 
     private static int me(String token) {
-        return request("/v1/me", token).get().getStatus();
+        try (Response r = request("/v1/me", token).get()) {
+            r.bufferEntity(); // and so the connection goes back to the pool
+            return r.getStatus();
+        }
     }
 
     /** A user written by the first admin (a local token), as an enterprise's provisioning would. */
     private static void putUser(String id, String status) {
         String admin = APP.getConfiguration().getAuth().localIssuer().mint("admin", Duration.ofMinutes(5));
-        Response r = request("/v1/users/" + id, admin).put(Entity.json(Map.of("level", "platform", "role", "viewer",
-                "name", "OIDC user", "status", status)));
-        assertThat(r.getStatus()).as(r.readEntity(String.class)).isIn(200, 201);
+        try (Response r = request("/v1/users/" + id, admin).put(Entity.json(Map.of("level", "platform", "role", "viewer",
+                "name", "OIDC user", "status", status)))) {
+            assertThat(r.getStatus()).as(r.readEntity(String.class)).isIn(200, 201);
+        }
     }
 
     @Test
@@ -160,7 +164,10 @@ class OidcIssuerIT {
         putUser(user, "ACTIVE");
 
         assertThat(me(rsa(claims(user).build()))).as("RS256 from the JWKS").isEqualTo(200);
-        Map<?, ?> me = request("/v1/me", rsa(claims(user).build())).get().readEntity(Map.class);
+        Map<?, ?> me;
+        try (Response r = request("/v1/me", rsa(claims(user).build())).get()) {
+            me = r.readEntity(Map.class);
+        }
         assertThat(me.get("user")).isEqualTo(user);
         assertThat(me.get("role")).isEqualTo("viewer");
 

@@ -6,7 +6,6 @@ import cms.api.hierarchy.NodeKind;
 import cms.api.hierarchy.Scope;
 import cms.avro.AuditRecord;
 import com.codahale.metrics.annotation.Timed;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.auth.Auth;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.ws.rs.GET;
@@ -35,7 +34,6 @@ public final class AuditResource {
 
     private final Scope scope;
     private final AuditLog log;
-    private final ObjectMapper mapper = new ObjectMapper();
 
     public AuditResource(Scope scope, AuditLog log) {
         this.scope = scope;
@@ -78,23 +76,8 @@ public final class AuditResource {
     }
 
     private AuditView.Entry view(AuditRecord r) {
-        return new AuditView.Entry(r.getAuditId(), r.getAt().toString(), r.getUserId(), r.getMethod(), r.getPath(), body(r),
+        return new AuditView.Entry(r.getAuditId(), r.getAt().toString(), r.getUserId(), r.getMethod(), r.getPath(), r.getBody(),
                 r.getBodyTruncated(), r.getLevel() == null ? "platform" : NodeKind.of(r.getLevel()).singular() + "/" + r.getNodeId(),
                 new AuditView.Version(r.getTopic(), r.getVersionKey()));
-    }
-
-    /** The body as the JSON it was, when it still parses; else the text kept. */
-    private Object body(AuditRecord r) {
-        if (r.getBody() == null) {
-            return null;
-        }
-        if (!r.getBodyTruncated()) {
-            try {
-                return mapper.readTree(r.getBody());
-            } catch (Exception e) {
-                // not JSON (the resource refused it then, but a record says what was sent): the text
-            }
-        }
-        return r.getBody();
     }
 }

@@ -77,7 +77,13 @@ class OpenApiIT {
                 new Call("GET", "/v1/commissions/{level}/{id}", "/v1/commissions/partner/" + p + "?period=" + month, null, 200),
                 // the current period is OPEN: the statement is the documented error answer
                 new Call("GET", "/v1/statements/{tenantId}", "/v1/statements/" + t + "?period=" + month, null, 409),
-                new Call("GET", "/v1/periods/{period}", "/v1/periods/" + month, null, 200));
+                new Call("GET", "/v1/periods/{period}", "/v1/periods/" + month, null, 200),
+                new Call("PUT", "/v1/users/{id}", "/v1/users/" + p + "-ann", Map.of("level", "partner", "orgId", p, "role", "admin",
+                        "name", "Ann", "email", "ann@example.com"), 201),
+                new Call("GET", "/v1/users/{id}", "/v1/users/" + p + "-ann", null, 200),
+                new Call("GET", "/v1/{kind}/{id}/users", "/v1/partners/" + p + "/users", null, 200),
+                new Call("GET", "/v1/platform/users", "/v1/platform/users", null, 200),
+                new Call("GET", "/v1/audit", "/v1/audit?node=partner/" + p, null, 200));
 
         Set<String> documented = new TreeSet<>();
         doc.get("paths").properties().forEach(e -> e.getValue().fieldNames()

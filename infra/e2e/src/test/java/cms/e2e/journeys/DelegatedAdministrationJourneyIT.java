@@ -158,7 +158,7 @@ class DelegatedAdministrationJourneyIT {
                 tAdmin + " PUT /v1/users/" + tViewer,
                 tAdmin + " PUT /v1/subscriptions/" + s1);
         JsonNode newest = trail.get("records").get(0);
-        assertThat(newest.get("body").get("status").asText()).isEqualTo("SUSPENDED");
+        assertThat(Api.JSON.readTree(newest.get("body").asText()).get("status").asText()).isEqualTo("SUSPENDED");
         assertThat(newest.get("version").get("topic").asText()).isEqualTo("cms.hierarchy.v1");
         assertThat(newest.get("node").asText()).isEqualTo("subscription/" + s1);
 
