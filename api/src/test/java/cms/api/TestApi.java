@@ -15,10 +15,7 @@ import cms.api.query.CommissionResource;
 import cms.api.query.PeriodResource;
 import cms.api.query.StatementResource;
 import cms.api.query.UsageResource;
-import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
-import io.dropwizard.auth.JSONUnauthorizedHandler;
-import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
@@ -35,7 +32,7 @@ import java.util.Map;
  */
 public final class TestApi {
     public static final String SIGNING_KEY = "resource-test-signing-key-0123456789-abcdef";
-    public static final JwtTokens TOKENS = new JwtTokens(SIGNING_KEY, "cms", Duration.ofSeconds(30));
+    public static final JwtTokens TOKENS = new JwtTokens(SIGNING_KEY, "cms", Duration.ofSeconds(30), Duration.ofHours(24));
 
     public static final Caller ADMIN = Caller.platformAdmin();
     public static final Caller D1 = new Caller(Role.DISTRIBUTOR, "d1");
@@ -61,11 +58,7 @@ public final class TestApi {
         Clock clock = Clock.systemUTC();
         resources = ResourceExtension.builder()
                 .setMapper(ApiApplication.configure(io.dropwizard.jackson.Jackson.newObjectMapper()))
-                .addProvider(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
-                        .setAuthenticator(new JwtAuthenticator(TOKENS))
-                        .setPrefix("Bearer").setRealm("cms")
-                        .setUnauthorizedHandler(new JSONUnauthorizedHandler())
-                        .buildAuthFilter()))
+                .addProvider(ApiApplication.authFeature(new JwtAuthenticator(TOKENS, model)))
                 .addProvider(new AuthValueFactoryProvider.Binder<>(Caller.class))
                 .addProvider(new JsonInputExceptionMapper())
                 .addResource(new MeResource())

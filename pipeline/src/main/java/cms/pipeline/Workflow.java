@@ -72,15 +72,23 @@ public final class Workflow {
         }
     }
 
+    /** The usage source and the operators chained to it: see build(). */
+    static final int USAGE_SOURCE_PARALLELISM = 1;
+
     private Workflow() {}
 
     public static void build(StreamExecutionEnvironment env, PipelineConfig config, Sources sources, Sinks sinks) {
-        // per-partition event-time watermarks in the source (one generator per Kafka split, idleness per split)
+        // per-partition event-time watermarks in the source (one generator per Kafka split, idleness relative to the
+        // other splits). One source subtask reads every partition: the relative idleness rule (SourceActivity) can only
+        // compare partitions a subtask sees, and a subtask must never go idle once it has read usage (see
+        // README-PIPELINE, "The watermark"). Decoding one subtask's records is a small part of an event's cost.
         DataStream<RawRecord> raw = env
                 .fromSource(sources.usage(), Watermarks.usage(config.outOfOrderness(), config.sourceIdleness()), "usage source")
-                .uid(PipelineState.Uids.USAGE_SOURCE);
+                .uid(PipelineState.Uids.USAGE_SOURCE)
+                .setParallelism(USAGE_SOURCE_PARALLELISM);
         if (config.failureInjectionDir() != null) {
-            raw = raw.map(new FailureInjection(config.failureInjectionDir())).uid("failure-injection").name("failure injection");
+            raw = raw.map(new FailureInjection(config.failureInjectionDir())).uid("failure-injection").name("failure injection")
+                    .setParallelism(USAGE_SOURCE_PARALLELISM);
         }
         DataStream<ReferenceUpdate> reference = env
                 .fromSource(sources.reference(), Watermarks.reference(), "reference-data source")
@@ -89,7 +97,9 @@ public final class Workflow {
 
         SingleOutputStreamOperator<ValidUsage> decoded = raw
                 .process(new PartitionWatermarkFunction(config.outOfOrderness()))
-                .uid(PipelineState.Uids.DECODE).name("dead letters and partition watermarks");
+                .uid(PipelineState.Uids.DECODE).name("dead letters and partition watermarks")
+                // chained to the source: a partition's records must reach it in their order
+                .setParallelism(USAGE_SOURCE_PARALLELISM);
 
         SingleOutputStreamOperator<ValidUsage> unique = decoded
                 .keyBy(new Keys.Subscription())
