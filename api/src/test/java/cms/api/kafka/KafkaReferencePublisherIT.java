@@ -31,7 +31,7 @@ class KafkaReferencePublisherIT {
     @Test
     void anAcknowledgedWriteEntersTheModel() {
         HierarchyModel model = new HierarchyModel();
-        KafkaReferencePublisher publisher = new KafkaReferencePublisher(STACK.kafkaBootstrap(), serializer(), model, Duration.ofSeconds(10));
+        KafkaReferencePublisher publisher = new KafkaReferencePublisher(STACK.kafkaBootstrap(), serializer(), model, Duration.ofSeconds(10), 1_000_000);
         publisher.start();
         try {
             HierarchyChange change = Seed.node(NodeLevel.DISTRIBUTOR, RUN + "-ok", null, null);
@@ -49,7 +49,7 @@ class KafkaReferencePublisherIT {
             closed = socket.getLocalPort(); // nothing listens there once the socket is closed
         }
         HierarchyModel model = new HierarchyModel();
-        KafkaReferencePublisher publisher = new KafkaReferencePublisher("127.0.0.1:" + closed, serializer(), model, Duration.ofSeconds(2));
+        KafkaReferencePublisher publisher = new KafkaReferencePublisher("127.0.0.1:" + closed, serializer(), model, Duration.ofSeconds(2), 1_000_000);
         publisher.start();
         try {
             assertThatThrownBy(() -> publisher.publish(Seed.node(NodeLevel.DISTRIBUTOR, RUN + "-lost", null, null)))
