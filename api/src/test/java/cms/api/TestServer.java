@@ -87,7 +87,32 @@ public final class TestServer implements AutoCloseable {
         public void run(Configuration configuration, Environment environment) {
             api.providers.forEach(environment.jersey()::register);
             api.resourceList.forEach(environment.jersey()::register);
+            environment.jersey().register(new RequestCpu());
             ApiApplication.harden(environment);
+        }
+    }
+
+    /** The CPU time Jersey spent on a request, on the thread that served it, for tests that bound it. */
+    public static final String CPU_HEADER = "X-Test-Cpu-Micros";
+
+    @jakarta.annotation.Priority(1) // first in, last out: the request's whole time in Jersey
+    @jakarta.ws.rs.container.PreMatching
+    static final class RequestCpu implements jakarta.ws.rs.container.ContainerRequestFilter,
+            jakarta.ws.rs.container.ContainerResponseFilter {
+        private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+        private static final String START = RequestCpu.class.getName();
+
+        @Override
+        public void filter(jakarta.ws.rs.container.ContainerRequestContext request) {
+            request.setProperty(START, THREADS.getCurrentThreadCpuTime());
+        }
+
+        @Override
+        public void filter(jakarta.ws.rs.container.ContainerRequestContext request,
+                           jakarta.ws.rs.container.ContainerResponseContext response) {
+            if (request.getProperty(START) instanceof Long start) {
+                response.getHeaders().putSingle(CPU_HEADER, (THREADS.getCurrentThreadCpuTime() - start) / 1000);
+            }
         }
     }
 }

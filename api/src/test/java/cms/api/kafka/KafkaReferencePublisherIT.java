@@ -60,4 +60,24 @@ class KafkaReferencePublisherIT {
             publisher.stop();
         }
     }
+
+    @Test
+    void aVersionOverTheRecordLimitIs413BeforeAnythingIsSent() {
+        HierarchyModel model = new HierarchyModel();
+        KafkaReferencePublisher publisher = new KafkaReferencePublisher(STACK.kafkaBootstrap(), serializer(), model,
+                Duration.ofSeconds(10), 64 * 1024);
+        publisher.start();
+        try {
+            HierarchyChange big = HierarchyChange.newBuilder(Seed.node(NodeLevel.DISTRIBUTOR, RUN + "-big", null, null))
+                    .setName("x".repeat(70_000)).build();
+            assertThatThrownBy(() -> publisher.publish(big))
+                    .isInstanceOfSatisfying(WebApplicationException.class, e -> {
+                        assertThat(e.getResponse().getStatus()).isEqualTo(413);
+                        assertThat(e.getMessage()).startsWith("body: this version encodes to ");
+                    });
+            assertThat(model.node(NodeKind.DISTRIBUTOR, RUN + "-big")).isEmpty();
+        } finally {
+            publisher.stop();
+        }
+    }
 }
