@@ -1,6 +1,8 @@
 package cms.api;
 
+import cms.cassandra.Consistency;
 import cms.stack.LocalStackAddresses;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.util.Duration;
@@ -116,6 +118,9 @@ public class ApiConfiguration extends Configuration {
         private Duration requestTimeout = Duration.seconds(5);
         @Min(1)
         private int connectAttempts = 5;
+        /** The level of every read (cms.cassandra.Consistency: LOCAL_QUORUM, as the pipeline writes). */
+        @NotNull
+        private DefaultConsistencyLevel consistency = Consistency.DEFAULT;
 
         @JsonProperty public List<String> getContactPoints() { return contactPoints; }
         @JsonProperty public void setContactPoints(List<String> contactPoints) { this.contactPoints = contactPoints; }
@@ -127,5 +132,7 @@ public class ApiConfiguration extends Configuration {
         @JsonProperty public void setRequestTimeout(Duration requestTimeout) { this.requestTimeout = requestTimeout; }
         @JsonProperty public int getConnectAttempts() { return connectAttempts; }
         @JsonProperty public void setConnectAttempts(int connectAttempts) { this.connectAttempts = connectAttempts; }
+        @JsonProperty public DefaultConsistencyLevel getConsistency() { return consistency; }
+        @JsonProperty public void setConsistency(DefaultConsistencyLevel consistency) { this.consistency = consistency; }
     }
 }

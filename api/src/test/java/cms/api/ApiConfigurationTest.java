@@ -31,6 +31,23 @@ class ApiConfigurationTest {
         assertThat(config.getRegistry().getUrl()).isEqualTo(stack.registryUrl());
         assertThat(config.getCassandra().getContactPoints()).containsExactly(stack.cassandraContactPoint());
         assertThat(config.getAuth().getSigningKey()).hasSizeGreaterThanOrEqualTo(32);
+        assertThat(config.getCassandra().getConsistency().name()).isEqualTo("LOCAL_QUORUM");
+    }
+
+    @Test
+    void theReadConsistencyIsALevelOfTheDriver() throws Exception {
+        Path config = Files.createTempFile("api-config", ".yml");
+        try {
+            String key = "auth:\n  signingKey: local-only-signing-key-change-me-0123456789abcdef\n";
+            Files.writeString(config, key + "cassandra:\n  consistency: quorum\n");
+            assertThat(FACTORY.build(new FileConfigurationSourceProvider(), config.toString()).getCassandra().getConsistency().name())
+                    .isEqualTo("QUORUM");
+            Files.writeString(config, key + "cassandra:\n  consistency: MOST\n");
+            assertThatThrownBy(() -> FACTORY.build(new FileConfigurationSourceProvider(), config.toString()))
+                    .hasMessageContaining("cassandra.consistency").hasMessageContaining("DefaultConsistencyLevel");
+        } finally {
+            Files.delete(config);
+        }
     }
 
     @Test

@@ -1,8 +1,10 @@
 package cms.pipeline;
 
 import cms.registry.SchemaRegistryClient;
+import cms.cassandra.Consistency;
 import cms.stack.LocalStackAddresses;
 import cms.topics.Topics;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import org.apache.flink.util.TimeUtils;
 
 import java.io.Serializable;
@@ -33,6 +35,7 @@ public record PipelineConfig(
         Duration dedupHorizon,
         Duration maxEventAge,
         Duration maxEventLead,
+        int maxEventSize,
         Duration refreshInterval,
         Duration maxRefreshInterval,
         Duration checkpointInterval,
@@ -51,7 +54,8 @@ public record PipelineConfig(
         String priceBookTopic,
         String commissionPlanTopic,
         Duration transactionTimeout,
-        String failureInjectionDir) implements Serializable {
+        String failureInjectionDir,
+        DefaultConsistencyLevel cassandraConsistency) implements Serializable {
 
     public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap";
     public static final String REGISTRY_URL = "registry.url";
@@ -67,6 +71,8 @@ public record PipelineConfig(
     public static final String DEDUP_HORIZON = "dedup-horizon";
     public static final String MAX_EVENT_AGE = "max-event-age";
     public static final String MAX_EVENT_LEAD = "max-event-lead";
+    /** The largest usage record (key and value bytes) accepted; larger ones are INVALID. */
+    public static final String MAX_EVENT_SIZE = "max-event-size";
     public static final String REFRESH_INTERVAL = "refresh-interval";
     /** The longest a roll-up refresh stretches to while the job is catching up (see RollupFunction); blank: no stretch. */
     public static final String REFRESH_INTERVAL_MAX = "refresh-interval-max";
@@ -83,6 +89,8 @@ public record PipelineConfig(
     public static final String CASSANDRA_BATCH_SIZE = "cassandra.batch-size";
     /** How long a row may wait for its batch to fill before the batch is sent as it is. */
     public static final String CASSANDRA_BATCH_DELAY = "cassandra.batch-delay";
+    /** The consistency level of every roll-up and period write (cms.cassandra.Consistency says why LOCAL_QUORUM). */
+    public static final String CASSANDRA_CONSISTENCY = "cassandra.consistency";
     public static final String TRANSACTION_TIMEOUT = "kafka.transaction-timeout";
     /** Opt-in fault injection for recovery tests and the benchmark (see {@link FailureInjection}); off when blank. */
     public static final String FAILURE_INJECTION_DIR = "failure-injection-dir";
@@ -101,7 +109,7 @@ public record PipelineConfig(
     public PipelineConfig {
         require(KAFKA_BOOTSTRAP, kafkaBootstrap, hostPorts(kafkaBootstrap), "host:port[,host:port...]");
         require(REGISTRY_URL, registryUrl, httpUrl(registryUrl), "an http(s) URL");
-        require(CASSANDRA_CONTACT_POINT, cassandraContactPoint, hostPorts(cassandraContactPoint) && !cassandraContactPoint.contains(","), "host:port");
+        require(CASSANDRA_CONTACT_POINT, cassandraContactPoint, hostPorts(cassandraContactPoint), "host:port[,host:port...]");
         require(CASSANDRA_DATACENTER, cassandraDatacenter, notBlank(cassandraDatacenter), "a datacenter name");
         require(KEYSPACE, keyspace, keyspace != null && keyspace.matches("[a-z][a-z0-9_]{0,47}"), "a keyspace name [a-z][a-z0-9_]*");
         require(CONSUMER_GROUP, consumerGroup, notBlank(consumerGroup), "a consumer group id");
@@ -113,6 +121,8 @@ public record PipelineConfig(
         positive(DEDUP_HORIZON, dedupHorizon, false);
         positive(MAX_EVENT_AGE, maxEventAge, false);
         positive(MAX_EVENT_LEAD, maxEventLead, true);
+        // the Avro decoder refuses single fields over 16 MB anyway (cms.wire.AvroDeserializer)
+        require(MAX_EVENT_SIZE, String.valueOf(maxEventSize), maxEventSize >= 1024 && maxEventSize <= 16 << 20, "a size of 1kb..16mb");
         positive(REFRESH_INTERVAL, refreshInterval, false);
         positive(REFRESH_INTERVAL_MAX, maxRefreshInterval, false);
         if (maxRefreshInterval.compareTo(refreshInterval) < 0) {
@@ -135,6 +145,7 @@ public record PipelineConfig(
             require(topic[0], topic[1], topic[1] != null && topic[1].matches("[a-zA-Z0-9._-]{1,249}"), "a Kafka topic name");
         }
         positive(TRANSACTION_TIMEOUT, transactionTimeout, false);
+        java.util.Objects.requireNonNull(cassandraConsistency, CASSANDRA_CONSISTENCY);
         if (failureInjectionDir != null) {
             require(FAILURE_INJECTION_DIR, failureInjectionDir, !failureInjectionDir.isBlank()
                     && java.nio.file.Path.of(failureInjectionDir).isAbsolute(), "an absolute directory path");
@@ -166,6 +177,8 @@ public record PipelineConfig(
         d.put(DEDUP_HORIZON, "2d");
         d.put(MAX_EVENT_AGE, "35d");
         d.put(MAX_EVENT_LEAD, "1h");
+        // so that every output of a valid record fits Kafka's default 1 MiB record limit: see README-PIPELINE
+        d.put(MAX_EVENT_SIZE, "256kb");
         d.put(REFRESH_INTERVAL, "2s");
         // off unless set: see README-PIPELINE (the record timestamp is not always the arrival time)
         d.put(REFRESH_INTERVAL_MAX, "");
@@ -178,6 +191,7 @@ public record PipelineConfig(
         d.put(CASSANDRA_MAX_IN_FLIGHT, "256");
         d.put(CASSANDRA_BATCH_SIZE, "10");
         d.put(CASSANDRA_BATCH_DELAY, "100ms");
+        d.put(CASSANDRA_CONSISTENCY, Consistency.DEFAULT.name());
         d.put(TRANSACTION_TIMEOUT, "5min");
         d.put(FAILURE_INJECTION_DIR, "");
         d.put(USAGE_TOPIC, Topics.USAGE);
@@ -225,6 +239,7 @@ public record PipelineConfig(
                 duration(values, DEDUP_HORIZON),
                 duration(values, MAX_EVENT_AGE),
                 duration(values, MAX_EVENT_LEAD),
+                bytes(values, MAX_EVENT_SIZE),
                 duration(values, REFRESH_INTERVAL),
                 values.get(REFRESH_INTERVAL_MAX).isBlank() ? duration(values, REFRESH_INTERVAL) : duration(values, REFRESH_INTERVAL_MAX),
                 duration(values, CHECKPOINT_INTERVAL),
@@ -243,7 +258,8 @@ public record PipelineConfig(
                 values.get(PRICE_BOOK_TOPIC),
                 values.get(COMMISSION_PLAN_TOPIC),
                 duration(values, TRANSACTION_TIMEOUT),
-                values.get(FAILURE_INJECTION_DIR).isBlank() ? null : values.get(FAILURE_INJECTION_DIR));
+                values.get(FAILURE_INJECTION_DIR).isBlank() ? null : values.get(FAILURE_INJECTION_DIR),
+                Consistency.parse(CASSANDRA_CONSISTENCY, values.get(CASSANDRA_CONSISTENCY)));
     }
 
     public SchemaRegistryClient.Config registry() {
@@ -256,6 +272,16 @@ public record PipelineConfig(
             return v.startsWith("P") || v.startsWith("p") ? Duration.parse(v) : TimeUtils.parseDuration(v);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(key + " must be a duration such as 30s, 5min, 2h, 7d or PT30S, was '" + v + "'");
+        }
+    }
+
+    /** A size such as 262144, 256kb or 1mb (Flink's MemorySize: kb = 1024 bytes). */
+    private static int bytes(Map<String, String> values, String key) {
+        String v = values.get(key);
+        try {
+            return Math.toIntExact(org.apache.flink.configuration.MemorySize.parseBytes(v));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " must be a size such as 262144, 256kb or 1mb, was '" + v + "'");
         }
     }
 

@@ -78,6 +78,31 @@ class PipelineConfigTest {
     }
 
     @Test
+    void theMaximumEventSizeIsASizeOfAtMost16MbDefault256Kb() {
+        assertThat(PipelineConfig.from(Map.of(), STACK).maxEventSize()).isEqualTo(256 * 1024);
+        assertThat(PipelineConfig.from(Map.of("max-event-size", "1mb"), STACK).maxEventSize()).isEqualTo(1 << 20);
+        assertThat(PipelineConfig.from(Map.of("max-event-size", "5000"), STACK).maxEventSize()).isEqualTo(5000);
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("max-event-size", "big"), STACK))
+                .hasMessageContaining("max-event-size must be a size");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("max-event-size", "17mb"), STACK))
+                .hasMessageContaining("max-event-size must be a size of 1kb..16mb");
+    }
+
+    @Test
+    void cassandraTakesSeveralContactPointsAndAConsistencyLevel() {
+        PipelineConfig d = PipelineConfig.from(Map.of(), STACK);
+        assertThat(d.cassandraConsistency().name()).isEqualTo("LOCAL_QUORUM");
+        PipelineConfig c = PipelineConfig.from(Map.of("cassandra.contact-point", "127.0.0.1:9042,127.0.0.2:9042",
+                "cassandra.consistency", "quorum"), STACK);
+        assertThat(c.cassandraContactPoint()).isEqualTo("127.0.0.1:9042,127.0.0.2:9042");
+        assertThat(c.cassandraConsistency().name()).isEqualTo("QUORUM");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("cassandra.consistency", "MOST"), STACK))
+                .hasMessageContaining("cassandra.consistency must be one of").hasMessageContaining("LOCAL_QUORUM");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("cassandra.contact-point", "127.0.0.1:9042,nowhere"), STACK))
+                .hasMessageContaining("cassandra.contact-point must be host:port[,host:port...]");
+    }
+
+    @Test
     void unknownKeysAreRejected() {
         assertThatThrownBy(() -> PipelineConfig.from(Map.of("lateness", "1h"), STACK))
                 .hasMessageContaining("unknown configuration key(s) [lateness]");

@@ -17,14 +17,13 @@ import cms.avro.ShareTier;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The JSON shapes of reference data (README-API.md writes them down). Maps rather than classes
- * because which keys appear depends on the kind; amounts are plain decimal strings, times ISO-8601.
+ * Builds the typed views of reference data (README-API.md writes the JSON down) from the read
+ * model; amounts are plain decimal strings, times ISO-8601.
  */
 final class Views {
     /**
@@ -33,131 +32,85 @@ final class Views {
      * recordedBy, which names the writer, is for platform-admin only: an answer never names
      * anything the caller could not GET.
      */
-    static Map<String, Object> node(Node node, boolean withVersions, Scope scope, Caller caller) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("kind", node.kind().singular());
-        out.put("id", node.id());
-        out.putAll(version(node.kind(), node.current(), scope, caller));
+    static NodeView node(Node node, boolean withVersions, Scope scope, Caller caller) {
+        List<NodeView.Version> versions = null;
         if (withVersions) {
-            List<Map<String, Object>> versions = new ArrayList<>();
-            node.versions().forEach(v -> versions.add(version(node.kind(), v, scope, caller)));
-            out.put("versions", versions);
+            versions = new ArrayList<>();
+            for (HierarchyChange v : node.versions()) {
+                versions.add(version(node.kind(), v, scope, caller));
+            }
         }
-        return out;
+        return NodeView.of(node.kind().singular(), node.id(), version(node.kind(), node.current(), scope, caller), versions);
     }
 
-    static Map<String, Object> children(Node parent, List<Node> children, Scope scope, Caller caller) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("kind", parent.kind().singular());
-        out.put("id", parent.id());
-        List<Map<String, Object>> items = new ArrayList<>();
+    static ChildrenView children(Node parent, List<Node> children, Scope scope, Caller caller) {
+        List<NodeView> items = new ArrayList<>();
         children.forEach(c -> items.add(node(c, false, scope, caller)));
-        out.put("children", items);
-        return out;
+        return new ChildrenView(parent.kind().singular(), parent.id(), items);
     }
 
-    private static Map<String, Object> version(NodeKind kind, HierarchyChange v, Scope scope, Caller caller) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", v.getName());
-        out.put("status", v.getStatus().name());
-        out.put("effectiveFrom", time(v.getEffectiveFrom()));
-        if (kind.parentField() != null && scope.sees(caller, kind.parent(), v.getParentId())) {
-            out.put(kind.parentField(), v.getParentId());
-        }
-        if (kind == NodeKind.SUBSCRIPTION) {
-            out.put("priceBookId", v.getPriceBookId());
-        }
+    private static NodeView.Version version(NodeKind kind, HierarchyChange v, Scope scope, Caller caller) {
+        String parentId = kind.parentField() != null && scope.sees(caller, kind.parent(), v.getParentId())
+                ? v.getParentId() : null;
+        Optional<String> planId = null; // absent: the kind has no plan, or the caller cannot read it
         if (kind == NodeKind.DISTRIBUTOR || kind == NodeKind.PARTNER) {
             if (v.getCommissionPlanId() == null) {
-                out.put("commissionPlanId", null); // inherits
+                planId = Optional.empty(); // inherits
             } else if (scope.seesPlan(caller, v.getCommissionPlanId())) {
-                out.put("commissionPlanId", v.getCommissionPlanId());
+                planId = Optional.of(v.getCommissionPlanId());
             }
         }
-        out.put("attributes", new TreeMap<>(v.getAttributes()));
-        out.put("recordedAt", time(v.getRecordedAt()));
-        if (caller.isPlatformAdmin()) {
-            out.put("recordedBy", v.getRecordedBy());
-        }
-        return out;
+        return new NodeView.Version(v.getName(), v.getStatus().name(), time(v.getEffectiveFrom()),
+                kind == NodeKind.PARTNER ? parentId : null,
+                kind == NodeKind.TENANT ? parentId : null,
+                kind == NodeKind.SUBSCRIPTION ? parentId : null,
+                kind == NodeKind.SUBSCRIPTION ? v.getPriceBookId() : null,
+                planId,
+                new TreeMap<>(v.getAttributes()),
+                time(v.getRecordedAt()),
+                caller.isPlatformAdmin() ? v.getRecordedBy() : null);
     }
 
-    static Map<String, Object> priceBook(PriceBook book) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", book.id());
-        out.put("currency", book.currency());
-        out.put("current", priceBookVersion(book.current()));
-        List<Map<String, Object>> versions = new ArrayList<>();
+    static PriceBookView priceBook(PriceBook book) {
+        List<PriceBookView.Version> versions = new ArrayList<>();
         book.versions().forEach(v -> versions.add(priceBookVersion(v)));
-        out.put("versions", versions);
-        return out;
+        return new PriceBookView(book.id(), book.currency(), priceBookVersion(book.current()), versions);
     }
 
-    private static Map<String, Object> priceBookVersion(PriceBookVersion v) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", v.getName());
-        out.put("currency", v.getCurrency());
-        out.put("effectiveFrom", time(v.getEffectiveFrom()));
-        List<Map<String, Object>> rates = new ArrayList<>();
+    private static PriceBookView.Version priceBookVersion(PriceBookVersion v) {
+        List<PriceBookView.RateView> rates = new ArrayList<>();
         for (Rate r : v.getRates()) {
-            Map<String, Object> rate = new LinkedHashMap<>();
-            rate.put("meterId", r.getMeterId());
-            rate.put("region", r.getRegion());
-            rate.put("model", r.getModel().name());
-            rate.put("includedQuantity", amount(r.getIncludedQuantity()));
-            List<Map<String, Object>> tiers = new ArrayList<>();
+            List<PriceBookView.TierView> tiers = new ArrayList<>();
             for (PriceTier t : r.getTiers()) {
-                Map<String, Object> tier = new LinkedHashMap<>();
-                tier.put("upTo", amount(t.getUpTo()));
-                tier.put("unitPrice", amount(t.getUnitPrice()));
-                tiers.add(tier);
+                tiers.add(new PriceBookView.TierView(amount(t.getUpTo()), amount(t.getUnitPrice())));
             }
-            rate.put("tiers", tiers);
-            rate.put("unit", r.getUnit());
-            rates.add(rate);
+            rates.add(new PriceBookView.RateView(r.getMeterId(), r.getRegion(), r.getModel().name(),
+                    amount(r.getIncludedQuantity()), tiers, r.getUnit()));
         }
-        out.put("rates", rates);
-        out.put("recordedAt", time(v.getRecordedAt()));
-        return out;
+        return new PriceBookView.Version(v.getName(), v.getCurrency(), time(v.getEffectiveFrom()), rates,
+                time(v.getRecordedAt()));
     }
 
-    static Map<String, Object> plan(Plan plan) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", plan.id());
-        out.put("owner", plan.owner().name());
-        out.put("ownerId", plan.ownerId());
-        out.put("current", planVersion(plan.current()));
-        List<Map<String, Object>> versions = new ArrayList<>();
+    static PlanView plan(Plan plan) {
+        List<PlanView.Version> versions = new ArrayList<>();
         plan.versions().forEach(v -> versions.add(planVersion(v)));
-        out.put("versions", versions);
-        return out;
+        return new PlanView(plan.id(), plan.owner().name(), plan.ownerId(), planVersion(plan.current()), versions);
     }
 
-    private static Map<String, Object> planVersion(CommissionPlan v) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", v.getName());
-        out.put("effectiveFrom", time(v.getEffectiveFrom()));
-        out.put("partnerShare", share(v.getPartnerShare()));
-        out.put("distributorShare", share(v.getDistributorShare()));
-        out.put("recordedAt", time(v.getRecordedAt()));
-        return out;
+    private static PlanView.Version planVersion(CommissionPlan v) {
+        return new PlanView.Version(v.getName(), time(v.getEffectiveFrom()), share(v.getPartnerShare()),
+                share(v.getDistributorShare()), time(v.getRecordedAt()));
     }
 
-    private static Map<String, Object> share(CommissionShare share) {
+    private static PlanView.ShareView share(CommissionShare share) {
         if (share == null) {
             return null;
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", share.getModel().name());
-        List<Map<String, Object>> tiers = new ArrayList<>();
+        List<PlanView.TierView> tiers = new ArrayList<>();
         for (ShareTier t : share.getTiers()) {
-            Map<String, Object> tier = new LinkedHashMap<>();
-            tier.put("upTo", amount(t.getUpTo()));
-            tier.put("rate", amount(t.getRate()));
-            tiers.add(tier);
+            tiers.add(new PlanView.TierView(amount(t.getUpTo()), amount(t.getRate())));
         }
-        out.put("tiers", tiers);
-        return out;
+        return new PlanView.ShareView(share.getModel().name(), tiers);
     }
 
     /** Decimal as a string without exponent, trailing zeros dropped (the Avro scale is storage, not meaning). */

@@ -7,28 +7,16 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /** GET /v1/me: who the token says the caller is, and the root of what it may reach. */
 @Path("/v1/me")
 @Produces(MediaType.APPLICATION_JSON)
 public final class MeResource {
     @GET
     @Timed
-    public Map<String, Object> me(@Auth Caller caller) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("role", caller.role().claim());
-        out.put("org", caller.org());
-        Map<String, Object> scope = new LinkedHashMap<>();
-        if (caller.isPlatformAdmin()) {
-            scope.put("all", true);
-        } else {
-            scope.put("all", false);
-            scope.put("level", caller.orgLevel().name());
-            scope.put("id", caller.org());
-        }
-        out.put("scope", scope);
-        return out;
+    public MeView me(@Auth Caller caller) {
+        MeView.ScopeView scope = caller.isPlatformAdmin()
+                ? new MeView.ScopeView(true, null, null)
+                : new MeView.ScopeView(false, caller.orgLevel().name(), caller.org());
+        return new MeView(caller.role().claim(), caller.org(), scope);
     }
 }

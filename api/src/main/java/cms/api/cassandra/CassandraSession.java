@@ -1,6 +1,7 @@
 package cms.api.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import io.dropwizard.lifecycle.Managed;
@@ -11,7 +12,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 
-/** The one CqlSession of the API: opened on start (with a few attempts), closed on stop. */
+/**
+ * The one CqlSession of the API: opened on start (with a few attempts), closed on stop. Every request
+ * runs at {@code consistency} and counts as idempotent (the API only reads), so the driver retries it on
+ * another replica when its coordinator goes away mid-request, as a killed node does.
+ */
 public final class CassandraSession implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(CassandraSession.class);
 
@@ -20,10 +25,12 @@ public final class CassandraSession implements Managed {
     private final String keyspace;
     private final Duration requestTimeout;
     private final int attempts;
+    private final DefaultConsistencyLevel consistency;
     private volatile CqlSession session;
 
     public CassandraSession(List<String> contactPoints, String localDatacenter, String keyspace, Duration requestTimeout,
-                            int attempts) {
+                            int attempts, DefaultConsistencyLevel consistency) {
+        this.consistency = consistency;
         this.contactPoints = contactPoints.stream().map(CassandraSession::address).toList();
         this.localDatacenter = localDatacenter;
         this.keyspace = keyspace;
@@ -35,6 +42,8 @@ public final class CassandraSession implements Managed {
     public void start() throws InterruptedException {
         DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
+                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency.name())
+                .withBoolean(DefaultDriverOption.REQUEST_DEFAULT_IDEMPOTENCE, true)
                 .build();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {

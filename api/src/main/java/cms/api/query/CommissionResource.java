@@ -17,7 +17,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import cms.rollup.BillingPeriod;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +41,7 @@ public final class CommissionResource {
     @GET
     @Timed
     @Path("{level}/{id}")
-    public Map<String, Object> commission(@Auth Caller caller, @PathParam("level") String level, @PathParam("id") String id,
+    public CommissionView commission(@Auth Caller caller, @PathParam("level") String level, @PathParam("id") String id,
                                           @QueryParam("period") String periodParam) {
         NodeKind kind = QueryParams.level(level);
         if (kind != NodeKind.PARTNER && kind != NodeKind.DISTRIBUTOR) {
@@ -67,30 +66,13 @@ public final class CommissionResource {
         children.forEach(r -> add(perChild.computeIfAbsent(r.childId(), c -> new TreeMap<>())
                 .computeIfAbsent(r.currency(), c -> zeros()), r.amount(), earned.apply(r)));
 
-        List<Map<String, Object>> totalList = new ArrayList<>();
-        totals.forEach((currency, s) -> totalList.add(line(null, currency, s)));
-        List<Map<String, Object>> childList = new ArrayList<>();
-        perChild.forEach((child, m) -> m.forEach((currency, s) -> childList.add(line(child, currency, s))));
-
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("level", kind.singular());
-        out.put("id", id);
-        out.put("period", period.toString());
-        out.put("status", periodFinal && allFinal ? "FINAL" : "OPEN");
-        out.put("totals", totalList);
-        out.put("children", childList);
-        return out;
-    }
-
-    private static Map<String, Object> line(String child, String currency, BigDecimal[] sums) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (child != null) {
-            m.put("childId", child);
-        }
-        m.put("currency", currency);
-        m.put("amount", Money.text(sums[0]));
-        m.put("commission", Money.text(sums[1]));
-        return m;
+        List<CommissionView.Total> totalList = new ArrayList<>();
+        totals.forEach((currency, s) -> totalList.add(new CommissionView.Total(currency, Money.text(s[0]), Money.text(s[1]))));
+        List<CommissionView.Child> childList = new ArrayList<>();
+        perChild.forEach((child, m) -> m.forEach((currency, s) ->
+                childList.add(new CommissionView.Child(child, currency, Money.text(s[0]), Money.text(s[1])))));
+        return new CommissionView(kind.singular(), id, period.toString(), periodFinal && allFinal ? "FINAL" : "OPEN",
+                totalList, childList);
     }
 
     private static BigDecimal[] zeros() {

@@ -10,8 +10,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import cms.rollup.BillingPeriod;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * GET /v1/periods/{YYYY-MM}: OPEN or FINAL, and the pipeline's watermark. A period the pipeline
@@ -29,14 +27,11 @@ public final class PeriodResource {
     @GET
     @Timed
     @Path("{period}")
-    public Map<String, Object> period(@Auth Caller caller, @PathParam("period") String periodParam) {
+    public PeriodView period(@Auth Caller caller, @PathParam("period") String periodParam) {
         BillingPeriod period = Periods.parse(periodParam, "period");
         PeriodRow row = store.period(period.toString()).orElse(null);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("period", period.toString());
-        out.put("status", row != null && row.isFinal() ? "FINAL" : "OPEN");
-        out.put("watermark", row == null || row.watermark() == null ? null : row.watermark().toString());
-        out.put("finalAt", row == null || row.finalAt() == null ? null : row.finalAt().toString());
-        return out;
+        return new PeriodView(period.toString(), row != null && row.isFinal() ? "FINAL" : "OPEN",
+                row == null || row.watermark() == null ? null : row.watermark().toString(),
+                row == null || row.finalAt() == null ? null : row.finalAt().toString());
     }
 }

@@ -17,7 +17,6 @@ import java.math.BigDecimal;
 import cms.rollup.BillingPeriod;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +41,7 @@ public final class StatementResource {
     @GET
     @Timed
     @Path("{tenantId}")
-    public Map<String, Object> statement(@Auth Caller caller, @PathParam("tenantId") String tenantId,
+    public StatementView statement(@Auth Caller caller, @PathParam("tenantId") String tenantId,
                                          @QueryParam("period") String periodParam) {
         scope.node(caller, NodeKind.TENANT, tenantId);
         BillingPeriod period = Periods.parse(periodParam, "period");
@@ -58,36 +57,17 @@ public final class StatementResource {
         }
         rows.sort(Comparator.comparing(RollupRow::childId).thenComparing(RollupRow::meterId).thenComparing(RollupRow::currency));
 
-        List<Map<String, Object>> lines = new ArrayList<>();
+        List<StatementView.Line> lines = new ArrayList<>();
         Map<String, BigDecimal> totals = new TreeMap<>();
         for (RollupRow r : rows) {
             BigDecimal rounded = Money.round(r.amount(), r.currency());
             totals.merge(r.currency(), rounded, BigDecimal::add);
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("subscriptionId", r.childId());
-            line.put("meterId", r.meterId());
-            line.put("currency", r.currency());
-            line.put("eventCount", r.eventCount());
-            line.put("quantity", Money.text(r.quantity()));
-            line.put("amount", Money.text(rounded));
-            line.put("unroundedAmount", Money.text(r.amount()));
-            lines.add(line);
+            lines.add(new StatementView.Line(r.childId(), r.meterId(), r.currency(), r.eventCount(),
+                    Money.text(r.quantity()), Money.text(rounded), Money.text(r.amount())));
         }
-        List<Map<String, Object>> totalList = new ArrayList<>();
-        totals.forEach((currency, sum) -> {
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("currency", currency);
-            t.put("amount", Money.text(Money.round(sum, currency)));
-            totalList.add(t);
-        });
-
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("tenantId", tenantId);
-        out.put("period", period.toString());
-        out.put("status", "FINAL");
-        out.put("finalAt", periodRow.finalAt() == null ? null : periodRow.finalAt().toString());
-        out.put("lines", lines);
-        out.put("totals", totalList);
-        return out;
+        List<StatementView.Total> totalList = new ArrayList<>();
+        totals.forEach((currency, sum) -> totalList.add(new StatementView.Total(currency, Money.text(Money.round(sum, currency)))));
+        return new StatementView(tenantId, period.toString(), "FINAL",
+                periodRow.finalAt() == null ? null : periodRow.finalAt().toString(), lines, totalList);
     }
 }

@@ -19,7 +19,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,7 +45,7 @@ public final class UsageResource {
     @GET
     @Timed
     @Path("{level}/{id}")
-    public Map<String, Object> usage(@Auth Caller caller, @PathParam("level") String level, @PathParam("id") String id,
+    public UsageView usage(@Auth Caller caller, @PathParam("level") String level, @PathParam("id") String id,
                                      @QueryParam("from") String fromParam, @QueryParam("to") String toParam,
                                      @QueryParam("granularity") String granularityParam,
                                      @QueryParam("breakdown") String breakdownParam) {
@@ -78,80 +77,46 @@ public final class UsageResource {
             }
         }
 
-        List<Map<String, Object>> windows = new ArrayList<>();
+        List<UsageView.Window> windows = new ArrayList<>();
         for (Map.Entry<Instant, List<RollupRow>> w : byWindow.entrySet()) {
             List<RollupRow> rows = w.getValue();
-            Map<String, Object> window = new LinkedHashMap<>();
-            window.put("start", w.getKey().toString());
-            window.put("end", rows.get(0).windowEnd() == null ? null : rows.get(0).windowEnd().toString());
-            window.put("status", rows.stream().allMatch(RollupRow::isFinal) ? "FINAL" : "OPEN");
-            window.put("eventCount", rows.stream().mapToLong(RollupRow::eventCount).sum());
-            window.put("amounts", perCurrency(rows));
+            List<UsageView.MeterAmount> meters = null;
             if (breakdown.contains("meter")) {
-                List<Map<String, Object>> meters = new ArrayList<>();
+                meters = new ArrayList<>();
                 for (RollupRow r : rows) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("meterId", r.meterId());
-                    m.put("currency", r.currency());
-                    m.put("status", r.status());
-                    m.put("eventCount", r.eventCount());
-                    m.put("quantity", Money.text(r.quantity()));
-                    m.put("amount", Money.text(r.amount()));
-                    m.put("partnerCommission", Money.text(r.partnerCommission()));
-                    m.put("distributorCommission", Money.text(r.distributorCommission()));
-                    meters.add(m);
+                    meters.add(new UsageView.MeterAmount(r.meterId(), r.currency(), r.status(), r.eventCount(),
+                            Money.text(r.quantity()), Money.text(r.amount()), Money.text(r.partnerCommission()),
+                            Money.text(r.distributorCommission())));
                 }
-                window.put("byMeter", meters);
             }
-            if (breakdown.contains("child")) {
-                window.put("byChild", byChild(childRows.getOrDefault(w.getKey(), List.of())));
-            }
-            windows.add(window);
+            List<UsageView.ChildAmount> children = breakdown.contains("child")
+                    ? byChild(childRows.getOrDefault(w.getKey(), List.of())) : null;
+            windows.add(new UsageView.Window(w.getKey().toString(),
+                    rows.get(0).windowEnd() == null ? null : rows.get(0).windowEnd().toString(),
+                    rows.stream().allMatch(RollupRow::isFinal) ? "FINAL" : "OPEN",
+                    rows.stream().mapToLong(RollupRow::eventCount).sum(),
+                    perCurrency(rows), meters, children));
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("level", kind.singular());
-        out.put("id", id);
-        out.put("granularity", granularity.name());
-        out.put("from", from.toString());
-        out.put("to", to.toString());
-        out.put("windows", windows);
-        return out;
+        return new UsageView(kind.singular(), id, granularity.name(), from.toString(), to.toString(), windows);
     }
 
     /** Sums of the window's rows per currency (meters added together: money adds, quantities of different meters do not). */
-    private static List<Map<String, Object>> perCurrency(List<RollupRow> rows) {
+    private static List<UsageView.CurrencyAmount> perCurrency(List<RollupRow> rows) {
         Map<String, Sum> sums = new TreeMap<>();
         rows.forEach(r -> sums.computeIfAbsent(r.currency(), c -> new Sum()).add(r));
-        List<Map<String, Object>> out = new ArrayList<>();
-        sums.forEach((currency, s) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("currency", currency);
-            m.put("eventCount", s.events);
-            m.put("amount", Money.text(s.amount));
-            m.put("partnerCommission", Money.text(s.partner));
-            m.put("distributorCommission", Money.text(s.distributor));
-            m.put("adjustmentCount", s.adjustments);
-            m.put("adjustmentAmount", Money.text(s.adjustmentAmount));
-            out.add(m);
-        });
+        List<UsageView.CurrencyAmount> out = new ArrayList<>();
+        sums.forEach((currency, s) -> out.add(new UsageView.CurrencyAmount(currency, s.events, Money.text(s.amount),
+                Money.text(s.partner), Money.text(s.distributor), s.adjustments, Money.text(s.adjustmentAmount))));
         return out;
     }
 
-    private static List<Map<String, Object>> byChild(List<RollupRow> rows) {
+    private static List<UsageView.ChildAmount> byChild(List<RollupRow> rows) {
         Map<String, Map<String, Sum>> sums = new TreeMap<>();
         rows.forEach(r -> sums.computeIfAbsent(r.childId(), c -> new TreeMap<>())
                 .computeIfAbsent(r.currency(), c -> new Sum()).add(r));
-        List<Map<String, Object>> out = new ArrayList<>();
-        sums.forEach((child, perCurrency) -> perCurrency.forEach((currency, s) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("childId", child);
-            m.put("currency", currency);
-            m.put("eventCount", s.events);
-            m.put("amount", Money.text(s.amount));
-            m.put("partnerCommission", Money.text(s.partner));
-            m.put("distributorCommission", Money.text(s.distributor));
-            out.add(m);
-        }));
+        List<UsageView.ChildAmount> out = new ArrayList<>();
+        sums.forEach((child, perCurrency) -> perCurrency.forEach((currency, s) -> out.add(new UsageView.ChildAmount(
+                child, currency, s.events, Money.text(s.amount), Money.text(s.partner), Money.text(s.distributor)))));
         return out;
     }
 

@@ -203,6 +203,12 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         BigDecimal before = cumulative.get(key);
         before = before == null ? BigDecimal.ZERO : before;
         BigDecimal amount = Pricing.increase(rate, before, e.getQuantity());
+        if (!Pricing.fitsMoney(amount)) {
+            // before the cumulative quantity counts it: a dead letter must not move later events' tiers
+            return deadLetter(DeadLetterReason.UNDELIVERABLE, "the rated output cannot hold amount " + amount.toPlainString()
+                    + ": more than the " + Pricing.MONEY_PRECISION + " digits of decimal(" + Pricing.MONEY_PRECISION + "," + Pricing.MONEY_SCALE
+                    + ")", usage, ctx);
+        }
         cumulative.put(key, before.add(e.getQuantity()));
         ctx.timerService().registerEventTimeTimer(BillingPeriod.parse(period).end().toEpochMilli() + retentionMillis);
 
@@ -232,6 +238,7 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         rated.lateAdjustment = late;
         rated.bookingTime = bookingTime;
         rated.receivedAt = usage.source.timestamp;
+        rated.source = usage.source;
         rated.bookedPeriod = BillingPeriod.of(bookingTime).toString();
         out.collect(rated);
         return Outcome.DONE;

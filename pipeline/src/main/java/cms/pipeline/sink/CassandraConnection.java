@@ -1,35 +1,52 @@
 package cms.pipeline.sink;
 
+import cms.cassandra.Consistency;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 
 import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
-/** How to reach Cassandra; serializable so the sink can ship it to its writers, which connect in createWriter. */
-public record CassandraConnection(String contactPoint, String datacenter, String keyspace, Duration requestTimeout)
-        implements Serializable {
+/**
+ * How to reach Cassandra; serializable so the sink can ship it to its writers, which connect in createWriter.
+ * {@code contactPoints}: host:port[,host:port...] (more than one, so a session can open while one node is down);
+ * {@code consistency}: the level of every request of the session.
+ */
+public record CassandraConnection(String contactPoints, String datacenter, String keyspace, Duration requestTimeout,
+                                  DefaultConsistencyLevel consistency) implements Serializable {
+
+    /** At the default consistency level (cms.cassandra.Consistency). */
+    public CassandraConnection(String contactPoints, String datacenter, String keyspace, Duration requestTimeout) {
+        this(contactPoints, datacenter, keyspace, requestTimeout, Consistency.DEFAULT);
+    }
 
     public CassandraConnection {
-        Objects.requireNonNull(contactPoint, "contactPoint");
+        Objects.requireNonNull(contactPoints, "contactPoints");
+        Objects.requireNonNull(consistency, "consistency");
         Objects.requireNonNull(datacenter, "datacenter");
         Objects.requireNonNull(keyspace, "keyspace");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
     }
 
     public CqlSession open() {
-        int colon = contactPoint.lastIndexOf(':');
-        InetSocketAddress address = new InetSocketAddress(contactPoint.substring(0, colon),
-                Integer.parseInt(contactPoint.substring(colon + 1)));
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String hostPort : contactPoints.split(",")) {
+            int colon = hostPort.strip().lastIndexOf(':');
+            addresses.add(new InetSocketAddress(hostPort.strip().substring(0, colon), Integer.parseInt(hostPort.strip().substring(colon + 1))));
+        }
         DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
+                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency.name())
                 .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
                 .build();
         return CqlSession.builder()
-                .addContactPoint(address)
+                .addContactPoints(addresses)
                 .withLocalDatacenter(datacenter)
                 .withKeyspace(keyspace)
                 .withConfigLoader(config)

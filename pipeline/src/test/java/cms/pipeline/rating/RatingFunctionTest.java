@@ -117,6 +117,29 @@ class RatingFunctionTest {
     }
 
     @Test
+    void anAmountTheRatedRecordCannotHoldIsUndeliverableAndMovesNoTier() throws Exception {
+        // 10^19 units (28 digits, valid) at 100 per unit after 10^18 included: 9 * 10^20, 21 integer digits > decimal(38,18)'s 20
+        reference(List.of(
+                ReferenceUpdate.of(book("b1", "EUR", "2026-01-01T00:00:00Z",
+                        rate("vcpu", null, PricingModel.GRADUATED, "0", tier("1000000000000000000", "0"), tier(null, "100")))),
+                ReferenceUpdate.of(plan("default", PlanOwner.PLATFORM, null, "2026-01-01T00:00:00Z", flat("0.10"), flat("0.05")))));
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        usageAt("huge", "s1", "vcpu", "9999999999999999999.999999999", "2026-01-10T10:00:00Z");
+        assertThat(h.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNDELIVERABLE);
+            assertThat(d.getDetail()).contains("decimal(38,18)").contains("999999999999999999.9");
+            assertThat(d.getEventId()).isEqualTo("huge");
+        });
+        // the refused quantity is not in the period's cumulative quantity: the next event is still in the free tier
+        usageAt("small", "s1", "vcpu", "5", "2026-01-10T11:00:00Z");
+        assertThat(h.extractOutputValues()).singleElement().satisfies(r -> {
+            assertThat(r.amount).isEqualByComparingTo("0");
+            assertThat(r.source).as("the record it came from, for the rated output").isNotNull();
+        });
+    }
+
+    @Test
     void unknownSubscriptionIsDeadLetteredAfterTheGrace() throws Exception {
         defaultBook();
         usageAt("e1", "ghost", "vcpu", "1", "2026-01-10T10:00:00Z");
