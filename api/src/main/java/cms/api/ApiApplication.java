@@ -3,9 +3,9 @@ package cms.api;
 import cms.api.admin.CommissionPlanResource;
 import cms.api.admin.NodeResource;
 import cms.api.admin.PriceBookResource;
+import cms.api.auth.BearerHeaderAuthFilter;
 import cms.api.auth.Caller;
 import cms.api.auth.JwtAuthenticator;
-import cms.api.auth.JwtTokens;
 import cms.api.auth.MeResource;
 import cms.api.auth.TokenCommand;
 import cms.api.cassandra.CassandraHealthCheck;
@@ -31,7 +31,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.auth.JSONUnauthorizedHandler;
-import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -98,8 +97,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         environment.healthChecks().register("kafka", new KafkaHealthCheck(kafka.getBootstrapServers(), feed));
 
         ApiConfiguration.Auth auth = config.getAuth();
-        JwtTokens tokens = new JwtTokens(auth.getSigningKey(), auth.getIssuer(), auth.getLeeway().toJavaDuration());
-        registerAuth(environment.jersey(), tokens);
+        registerAuth(environment.jersey(), new JwtAuthenticator(auth.tokens(), model));
         harden(environment);
 
         environment.jersey().register(new MeResource());
@@ -145,14 +143,22 @@ public class ApiApplication extends Application<ApiConfiguration> {
         });
     }
 
-    /** Bearer JWTs on every resource method that takes an {@code @Auth Caller} (all of them); 401 JSON otherwise. */
-    public static void registerAuth(JerseyEnvironment jersey, JwtTokens tokens) {
-        jersey.register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
-                .setAuthenticator(new JwtAuthenticator(tokens))
+    /**
+     * Bearer JWTs from the Authorization header on every resource method that takes an
+     * {@code @Auth Caller} (all of them); 401 JSON otherwise.
+     */
+    public static void registerAuth(JerseyEnvironment jersey, JwtAuthenticator authenticator) {
+        jersey.register(authFeature(authenticator));
+        jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+    }
+
+    /** The bearer filter as every resource gets it (the resource tests register the same). */
+    public static AuthDynamicFeature authFeature(JwtAuthenticator authenticator) {
+        return new AuthDynamicFeature(new BearerHeaderAuthFilter.Builder<Caller>()
+                .setAuthenticator(authenticator)
                 .setPrefix("Bearer")
                 .setRealm("cms")
                 .setUnauthorizedHandler(new JSONUnauthorizedHandler())
-                .buildAuthFilter()));
-        jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+                .buildAuthFilter());
     }
 }

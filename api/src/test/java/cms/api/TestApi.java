@@ -15,10 +15,7 @@ import cms.api.query.CommissionResource;
 import cms.api.query.PeriodResource;
 import cms.api.query.StatementResource;
 import cms.api.query.UsageResource;
-import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
-import io.dropwizard.auth.JSONUnauthorizedHandler;
-import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
@@ -37,7 +34,7 @@ import java.util.Map;
  */
 public final class TestApi {
     public static final String SIGNING_KEY = "resource-test-signing-key-0123456789-abcdef";
-    public static final JwtTokens TOKENS = new JwtTokens(SIGNING_KEY, "cms", Duration.ofSeconds(30));
+    public static final JwtTokens TOKENS = new JwtTokens(SIGNING_KEY, "cms", Duration.ofSeconds(30), Duration.ofHours(24));
 
     public static final Caller ADMIN = Caller.platformAdmin();
     public static final Caller D1 = new Caller(Role.DISTRIBUTOR, "d1");
@@ -68,11 +65,7 @@ public final class TestApi {
         scope = new Scope(model);
         Clock clock = Clock.systemUTC();
         providers = new ArrayList<>();
-        providers.add(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
-                .setAuthenticator(new JwtAuthenticator(TOKENS))
-                .setPrefix("Bearer").setRealm("cms")
-                .setUnauthorizedHandler(new JSONUnauthorizedHandler())
-                .buildAuthFilter()));
+        providers.add(ApiApplication.authFeature(new JwtAuthenticator(TOKENS, model)));
         providers.add(new AuthValueFactoryProvider.Binder<>(Caller.class));
         resourceList = List.of(
                 new MeResource(),

@@ -188,7 +188,8 @@ class BoundedInputTest {
         for (String method : new String[] {"GET", "PUT", "DELETE"}) {
             for (String path : new String[] {"/v1/partners/a%2Fb", "/v1/partners/a%00b", "/v1/partners/%2e%2e/x",
                 "/v1/" + "x".repeat(10_000)}) {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SERVER.port() + path))
+                // a fresh client each time: Jetty closes the connection after refusing a request with an unread body
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SERVER.port() + path))
                         .header("Authorization", TestApi.bearer(ADMIN)).header("Accept", "text/html")
                         .method(method, HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).as(method + " " + path).isBetween(400, 499);
