@@ -15,6 +15,10 @@ import cms.avro.ShareModel;
 import cms.avro.ShareTier;
 import com.codahale.metrics.annotation.Timed;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -65,6 +69,7 @@ public final class CommissionPlanResource {
     @GET
     @Timed
     @Path("{id}")
+    @Operation(operationId = "getCommissionPlan")
     public PlanView get(@Auth Caller caller, @PathParam("id") String id) {
         return Views.plan(scope.plan(caller, id));
     }
@@ -72,6 +77,9 @@ public final class CommissionPlanResource {
     @PUT
     @Timed
     @Path("{id}")
+    @Operation(operationId = "putCommissionPlan")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = PlanView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = PlanView.class)))
     public Response put(@Auth Caller caller, @PathParam("id") String id, Body body) {
         Optional<Plan> existing = scope.planForWrite(caller, id);
         if (existing.isPresent()) {

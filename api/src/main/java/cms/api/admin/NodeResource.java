@@ -12,6 +12,10 @@ import cms.avro.HierarchyChange;
 import cms.avro.NodeStatus;
 import com.codahale.metrics.annotation.Timed;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -58,6 +62,8 @@ public final class NodeResource {
     @PUT
     @Timed
     @Path("distributors/{id}")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = NodeView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = NodeView.class)))
     public Response putDistributor(@Auth Caller caller, @PathParam("id") String id, NodeBodies.Distributor body) {
         scope.requireMayAdminister(caller, NodeKind.DISTRIBUTOR);
         requireBody(body);
@@ -68,6 +74,8 @@ public final class NodeResource {
     @PUT
     @Timed
     @Path("partners/{id}")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = NodeView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = NodeView.class)))
     public Response putPartner(@Auth Caller caller, @PathParam("id") String id, NodeBodies.Partner body) {
         scope.requireMayAdminister(caller, NodeKind.PARTNER);
         requireBody(body);
@@ -78,6 +86,8 @@ public final class NodeResource {
     @PUT
     @Timed
     @Path("tenants/{id}")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = NodeView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = NodeView.class)))
     public Response putTenant(@Auth Caller caller, @PathParam("id") String id, NodeBodies.Tenant body) {
         scope.requireMayAdminister(caller, NodeKind.TENANT);
         requireBody(body);
@@ -88,6 +98,8 @@ public final class NodeResource {
     @PUT
     @Timed
     @Path("subscriptions/{id}")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = NodeView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = NodeView.class)))
     public Response putSubscription(@Auth Caller caller, @PathParam("id") String id, NodeBodies.Subscription body) {
         scope.requireMayAdminister(caller, NodeKind.SUBSCRIPTION);
         requireBody(body);
@@ -98,6 +110,7 @@ public final class NodeResource {
     @GET
     @Timed
     @Path(KINDS + "/{id}")
+    @Operation(operationId = "getNode")
     public NodeView get(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id) {
         return Views.node(scope.node(caller, kind(kind), id), true, scope, caller);
     }

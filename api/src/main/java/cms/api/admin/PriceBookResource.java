@@ -13,6 +13,10 @@ import cms.avro.PricingModel;
 import cms.avro.Rate;
 import com.codahale.metrics.annotation.Timed;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -62,6 +66,7 @@ public final class PriceBookResource {
     @GET
     @Timed
     @Path("{id}")
+    @Operation(operationId = "getPriceBook")
     public PriceBookView get(@Auth Caller caller, @PathParam("id") String id) {
         return Views.priceBook(scope.priceBook(caller, id));
     }
@@ -69,6 +74,9 @@ public final class PriceBookResource {
     @PUT
     @Timed
     @Path("{id}")
+    @Operation(operationId = "putPriceBook")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = PriceBookView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = PriceBookView.class)))
     public Response put(@Auth Caller caller, @PathParam("id") String id, Body body) {
         Optional<PriceBook> existing = scope.priceBookForWrite(caller, id);
         if (!Ids.isValid(id)) {

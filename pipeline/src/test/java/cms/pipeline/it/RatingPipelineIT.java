@@ -82,13 +82,7 @@ class RatingPipelineIT {
 
     private final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private final String KEYSPACE = "it_" + RUN;
-    private final Map<String, String> TOPICS = Map.of(
-            PipelineConfig.USAGE_TOPIC, "it." + RUN + ".usage",
-            PipelineConfig.RATED_TOPIC, "it." + RUN + ".rated",
-            PipelineConfig.DEAD_LETTER_TOPIC, "it." + RUN + ".dead-letter",
-            PipelineConfig.HIERARCHY_TOPIC, "it." + RUN + ".hierarchy",
-            PipelineConfig.PRICE_BOOK_TOPIC, "it." + RUN + ".price-books",
-            PipelineConfig.COMMISSION_PLAN_TOPIC, "it." + RUN + ".commission-plans");
+    private final Map<String, String> TOPICS = ItSupport.topics(RUN);
 
     private static CqlSession cassandra;
     private static SchemaRegistryClient registry;
@@ -624,11 +618,7 @@ class RatingPipelineIT {
     // ------------------------------------------------------------------ Kafka
 
     private static KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafkaBootstrap());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return ItSupport.producer(STACK, 1 << 20);
     }
 
     private static byte[] key(String s) {
@@ -644,37 +634,9 @@ class RatingPipelineIT {
         producer.flush();
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafkaBootstrap());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
     /** Committed records of a topic (read_committed: what exactly-once consumers see). */
     private static List<ConsumerRecord<byte[], byte[]>> records(String topic) {
-        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
-            var partitions = c.partitionsFor(topic).stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(partitions);
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                boolean done = true;
-                for (var tp : partitions) {
-                    done &= c.position(tp) >= end.get(tp);
-                }
-                if (done) {
-                    break;
-                }
-            }
-            return out;
-        }
+        return ItSupport.committed(STACK, topic);
     }
 
     private static long count(String topic) {
