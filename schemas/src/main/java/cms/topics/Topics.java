@@ -32,6 +32,8 @@ public final class Topics {
      * (1 MiB, message.max.bytes) needs about twice that. The pipeline's dead-letter producer may send this much.
      */
     public static final int DEAD_LETTER_MAX_MESSAGE_BYTES = 3 << 20;
+    /** The topic configuration of a dead-letter topic (the stack's, and any run's own). */
+    public static final Map<String, String> DEAD_LETTER_CONFIG = Map.of("max.message.bytes", Integer.toString(DEAD_LETTER_MAX_MESSAGE_BYTES));
 
     /**
      * The broker deletes a segment once its newest record timestamp is older than retention.ms (checked every
@@ -61,8 +63,7 @@ public final class Topics {
         return List.of(
                 new Spec(USAGE, usagePartitions, USAGE_CONFIG, UsageEvent.getClassSchema()),
                 new Spec(RATED, usagePartitions, RATED_CONFIG, RatedUsage.getClassSchema()),
-                new Spec(DEAD_LETTER, 1, Map.of("max.message.bytes", Integer.toString(DEAD_LETTER_MAX_MESSAGE_BYTES)),
-                        DeadLetter.getClassSchema()),
+                new Spec(DEAD_LETTER, 1, DEAD_LETTER_CONFIG, DeadLetter.getClassSchema()),
                 new Spec(HIERARCHY, 1, versions, HierarchyChange.getClassSchema()),
                 new Spec(PRICE_BOOKS, 1, versions, PriceBookVersion.getClassSchema()),
                 new Spec(COMMISSION_PLANS, 1, versions, CommissionPlan.getClassSchema()));
