@@ -14,8 +14,10 @@ import cms.api.auth.TokenCommand;
 import cms.api.cassandra.CassandraHealthCheck;
 import cms.api.cassandra.CassandraRollupStore;
 import cms.api.cassandra.CassandraSession;
-import cms.api.errors.JsonInputExceptionMapper;
+import cms.api.errors.JsonErrorHandler;
 import cms.api.hierarchy.HierarchyModel;
+import cms.api.input.BoundedInput;
+import cms.api.input.StrictJson;
 import cms.api.hierarchy.Scope;
 import cms.api.kafka.KafkaHealthCheck;
 import cms.api.kafka.KafkaReferencePublisher;
@@ -30,7 +32,6 @@ import cms.api.users.FirstAdmin;
 import cms.api.users.UserResource;
 import cms.registry.SchemaRegistryClient;
 import cms.wire.AvroSerializer;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -41,6 +42,9 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
+
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 import java.time.Clock;
 import java.util.HashSet;
@@ -66,9 +70,9 @@ public class ApiApplication extends Application<ApiConfiguration> {
         configure(bootstrap.getObjectMapper());
     }
 
-    /** A field the API does not know is a client mistake worth a 400, not something to drop silently. */
+    /** Request bodies are read strictly and within the contract's bounds (cms.api.input.StrictJson). */
     public static ObjectMapper configure(ObjectMapper mapper) {
-        return mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        return StrictJson.configure(mapper);
     }
 
     @Override
@@ -83,7 +87,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         ApiConfiguration.Kafka kafka = config.getKafka();
         KafkaReferencePublisher publisher = new KafkaReferencePublisher(kafka.getBootstrapServers(),
                 new AvroSerializer(registry, config.getRegistry().isAutoRegister()), model, audit,
-                kafka.getPublishTimeout().toJavaDuration(), clock);
+                kafka.getPublishTimeout().toJavaDuration(), kafka.getMaxRecordBytes(), clock);
         ReferenceFeed feed = new ReferenceFeed(kafka.getBootstrapServers(), registry, model, audit,
                 kafka.getStartupCatchUp().toJavaDuration());
         environment.lifecycle().manage(publisher);
@@ -102,7 +106,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         ApiConfiguration.Auth auth = config.getAuth();
         registerAuth(environment.jersey(), new UserAuthenticator(auth.issuers(), model));
         environment.jersey().register(new AuditRequestFilter());
-        environment.jersey().register(new JsonInputExceptionMapper());
+        harden(environment);
 
         environment.jersey().register(new MeResource());
         environment.jersey().register(new NodeResource(scope, publisher, clock));
@@ -127,6 +131,26 @@ public class ApiApplication extends Application<ApiConfiguration> {
             }
         }
         return out;
+    }
+
+    /**
+     * Every request held to the contract's input bounds (cms.api.input), and every error answered in
+     * the JSON error shape, Jetty's own included ({@link JsonErrorHandler} on the server and both
+     * servlet contexts).
+     */
+    public static void harden(Environment environment) {
+        BoundedInput.providers().forEach(environment.jersey()::register);
+        environment.getApplicationContext().setErrorHandler(new JsonErrorHandler.ForServlets());
+        environment.getAdminContext().setErrorHandler(new JsonErrorHandler.ForServlets());
+        environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(LifeCycle event) {
+                // before the connectors open, so no request meets Jetty's HTML handler
+                if (event instanceof Server server) {
+                    server.setErrorHandler(new JsonErrorHandler());
+                }
+            }
+        });
     }
 
     /**

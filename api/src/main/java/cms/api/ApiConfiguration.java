@@ -153,6 +153,13 @@ public class ApiConfiguration extends Configuration {
         /** How long a PUT waits for Kafka to acknowledge its record. */
         @NotNull
         private Duration publishTimeout = Duration.seconds(15);
+        /**
+         * The largest reference record (key and value) a PUT may publish; above it the PUT answers
+         * 413. Below the topics' max.message.bytes (Kafka's default 1,048,588), so a version the API
+         * accepts is one the broker accepts.
+         */
+        @Min(64 * 1024)
+        private int maxRecordBytes = 1_000_000;
 
         @JsonProperty public String getBootstrapServers() { return bootstrapServers; }
         @JsonProperty public void setBootstrapServers(String bootstrapServers) { this.bootstrapServers = bootstrapServers; }
@@ -160,6 +167,8 @@ public class ApiConfiguration extends Configuration {
         @JsonProperty public void setStartupCatchUp(Duration startupCatchUp) { this.startupCatchUp = startupCatchUp; }
         @JsonProperty public Duration getPublishTimeout() { return publishTimeout; }
         @JsonProperty public void setPublishTimeout(Duration publishTimeout) { this.publishTimeout = publishTimeout; }
+        @JsonProperty public int getMaxRecordBytes() { return maxRecordBytes; }
+        @JsonProperty public void setMaxRecordBytes(int maxRecordBytes) { this.maxRecordBytes = maxRecordBytes; }
     }
 
     /** The Confluent-API schema registry the Avro values are registered in. */

@@ -11,16 +11,15 @@ import cms.api.auth.LocalIssuer;
 import cms.api.auth.UserAuthenticator;
 import cms.api.auth.MeResource;
 import cms.api.auth.Role;
-import cms.api.errors.JsonInputExceptionMapper;
 import cms.api.hierarchy.HierarchyModel;
 import cms.api.hierarchy.Scope;
+import cms.api.input.BoundedInput;
 import cms.api.query.CommissionResource;
 import cms.api.query.PeriodResource;
 import cms.api.query.StatementResource;
 import cms.api.query.UsageResource;
 import cms.api.users.FirstAdmin;
 import cms.api.users.UserResource;
-import java.util.List;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import jakarta.ws.rs.client.Entity;
@@ -30,6 +29,8 @@ import jakarta.ws.rs.core.Response;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -59,6 +60,12 @@ public final class TestApi {
     public final RecordingPublisher publisher = new RecordingPublisher(model, audit);
     public final InMemoryRollupStore store = new InMemoryRollupStore();
     public final ResourceExtension resources;
+    /**
+     * What {@link #resources} holds besides cms.api.input.BoundedInput's providers, for serving the
+     * same API from a real Jetty ({@link TestServer}).
+     */
+    public final List<Object> providers;
+    public final List<Object> resourceList;
     public final Scope scope;
 
     public TestApi() {
@@ -73,23 +80,27 @@ public final class TestApi {
         }
         scope = new Scope(model);
         Clock clock = Clock.systemUTC();
-        resources = ResourceExtension.builder()
-                .setMapper(ApiApplication.configure(io.dropwizard.jackson.Jackson.newObjectMapper()))
-                .addProvider(ApiApplication.authFeature(new UserAuthenticator(List.of(TOKENS), model)))
-                .addProvider(new AuditRequestFilter())
-                .addProvider(new AuthValueFactoryProvider.Binder<>(Caller.class))
-                .addProvider(new JsonInputExceptionMapper())
-                .addResource(new MeResource())
-                .addResource(new NodeResource(scope, publisher, clock))
-                .addResource(new PriceBookResource(scope, publisher, clock))
-                .addResource(new CommissionPlanResource(scope, publisher, clock))
-                .addResource(new UsageResource(scope, store))
-                .addResource(new CommissionResource(scope, store))
-                .addResource(new StatementResource(scope, store))
-                .addResource(new PeriodResource(store))
-                .addResource(new UserResource(scope, publisher, clock))
-                .addResource(new AuditResource(scope, audit))
-                .build();
+        providers = new ArrayList<>();
+        providers.add(ApiApplication.authFeature(new UserAuthenticator(List.of(TOKENS), model)));
+        providers.add(new AuditRequestFilter());
+        providers.add(new AuthValueFactoryProvider.Binder<>(Caller.class));
+        resourceList = List.of(
+                new MeResource(),
+                new NodeResource(scope, publisher, clock),
+                new PriceBookResource(scope, publisher, clock),
+                new CommissionPlanResource(scope, publisher, clock),
+                new UsageResource(scope, store),
+                new CommissionResource(scope, store),
+                new StatementResource(scope, store),
+                new PeriodResource(store),
+                new UserResource(scope, publisher, clock),
+                new AuditResource(scope, audit));
+        ResourceExtension.Builder builder = ResourceExtension.builder()
+                .setMapper(ApiApplication.configure(io.dropwizard.jackson.Jackson.newObjectMapper()));
+        BoundedInput.providers().forEach(builder::addProvider);
+        providers.forEach(builder::addProvider);
+        resourceList.forEach(builder::addResource);
+        resources = builder.build();
     }
 
     public static String bearer(Caller caller) {

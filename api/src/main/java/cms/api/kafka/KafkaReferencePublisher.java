@@ -26,6 +26,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -47,17 +51,24 @@ public final class KafkaReferencePublisher implements ReferencePublisher, Manage
     private final HierarchyModel model;
     private final AuditLog audit;
     private final Duration timeout;
+    private final int maxRecordBytes;
     private final Clock clock;
     /** Null after a failure until the next write starts a new one. */
     private Producer<String, byte[]> producer;
 
+    /**
+     * @param maxRecordBytes the largest record (key and value) this publisher sends; a version that
+     *     encodes to more is refused with 413, since the broker would refuse it on every retry. Keep
+     *     it below the topics' max.message.bytes (Kafka's default 1,048,588).
+     */
     public KafkaReferencePublisher(String bootstrapServers, AvroSerializer serializer, HierarchyModel model, AuditLog audit,
-                                   Duration timeout, Clock clock) {
+                                   Duration timeout, int maxRecordBytes, Clock clock) {
         this.bootstrapServers = bootstrapServers;
         this.serializer = serializer;
         this.model = model;
         this.audit = audit;
         this.timeout = timeout;
+        this.maxRecordBytes = maxRecordBytes;
         this.clock = clock;
     }
 
@@ -84,7 +95,9 @@ public final class KafkaReferencePublisher implements ReferencePublisher, Manage
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis(),
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000),
-                ProducerConfig.LINGER_MS_CONFIG, 0),
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                // room for the batch's own header above the largest record send() lets through
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes + 16 * 1024),
                 new StringSerializer(), new ByteArraySerializer());
         p.initTransactions();
         return p;
@@ -125,6 +138,11 @@ public final class KafkaReferencePublisher implements ReferencePublisher, Manage
         Optional<AuditRecord> record = AuditContext.current()
                 .map(request -> AuditRecords.of(request, clock.instant(), topic, key, value));
         byte[] bytes = serialize(topic, value);
+        int size = bytes.length + key.getBytes(StandardCharsets.UTF_8).length;
+        if (size > maxRecordBytes) {
+            throw new WebApplicationException("body: this version encodes to " + size + " bytes; a reference record holds at most "
+                    + maxRecordBytes, Response.Status.REQUEST_ENTITY_TOO_LARGE);
+        }
         byte[] auditBytes = record.map(r -> serialize(Topics.AUDIT, r)).orElse(null);
         synchronized (this) {
             try {
