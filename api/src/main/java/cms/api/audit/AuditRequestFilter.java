@@ -18,7 +18,8 @@ import java.security.Principal;
 /**
  * Keeps what the audit trail records of an authenticated PUT (the caller, the request line and
  * the body as sent) in {@link AuditContext} while the request is served. Runs after
- * authentication; the body is read once here and handed on to the resource unchanged.
+ * authentication; a body with a Content-Length within the API's limit is read once here and handed
+ * on unchanged; any other (chunked, or too large) is left to the body limit and recorded as cut.
  */
 @Priority(Priorities.USER)
 public final class AuditRequestFilter implements ContainerRequestFilter, ContainerResponseFilter {
@@ -39,15 +40,17 @@ public final class AuditRequestFilter implements ContainerRequestFilter, Contain
         }
         String body = null;
         boolean truncated = false;
-        if (request.hasEntity()) {
+        int length = request.getLength(); // -1 when not sent (chunked)
+        if (length >= 0 && length <= MAX_READ && request.hasEntity()) {
             InputStream in = request.getEntityStream();
-            byte[] bytes = in.readNBytes(MAX_READ);
-            byte[] rest = in.readAllBytes(); // beyond the API's limit; handed on so the resource refuses it as before
-            byte[] all = rest.length == 0 ? bytes : concat(bytes, rest);
-            request.setEntityStream(new ByteArrayInputStream(all));
+            byte[] bytes = in.readNBytes(length + 1);
+            request.setEntityStream(new ByteArrayInputStream(bytes));
             String text = new String(bytes, StandardCharsets.UTF_8);
-            truncated = text.length() > MAX_BODY_CHARS || rest.length > 0;
-            body = text.length() > MAX_BODY_CHARS ? text.substring(0, MAX_BODY_CHARS) : text;
+            truncated = text.length() > MAX_BODY_CHARS;
+            body = truncated ? text.substring(0, MAX_BODY_CHARS) : text;
+        } else if (length != 0) {
+            // no length, or over the API's limit: the stream is left to the body limit untouched, the trail says so
+            truncated = true;
         }
         AuditContext.set(new AuditContext.Request(caller, request.getMethod(), "/" + request.getUriInfo().getPath(),
                 body, truncated));
@@ -56,12 +59,5 @@ public final class AuditRequestFilter implements ContainerRequestFilter, Contain
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         AuditContext.clear();
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = new byte[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

@@ -83,21 +83,22 @@ public final class KafkaReferencePublisher implements ReferencePublisher, Manage
     }
 
     private Producer<String, byte[]> newProducer() {
-        Producer<String, byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG, "cms-api-reference-publisher",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                // one id per API instance and start: instances never fence each other
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "cms-api-" + UUID.randomUUID(),
-                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(timeout.toMillis(), 10_000),
-                // a PUT must fail within its own timeout rather than block a request thread for a minute
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis(),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000),
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                // room for the batch's own header above the largest record send() lets through
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes + 16 * 1024),
+        Map<String, Object> config = new java.util.HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "cms-api-reference-publisher");
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // one id per API instance and start: instances never fence each other
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "cms-api-" + UUID.randomUUID());
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(timeout.toMillis(), 10_000));
+        // a PUT must fail within its own timeout rather than block a request thread for a minute
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // room for the batch's own header above the largest record send() lets through
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes + 16 * 1024);
+        Producer<String, byte[]> p = new KafkaProducer<>(config,
                 new StringSerializer(), new ByteArraySerializer());
         p.initTransactions();
         return p;

@@ -67,7 +67,7 @@ class KafkaReferencePublisherIT {
     void aVersionOverTheRecordLimitIs413BeforeAnythingIsSent() {
         HierarchyModel model = new HierarchyModel();
         KafkaReferencePublisher publisher = new KafkaReferencePublisher(STACK.kafkaBootstrap(), serializer(), model,
-                Duration.ofSeconds(10), 64 * 1024);
+                new cms.api.audit.AuditLog(), Duration.ofSeconds(10), 64 * 1024, java.time.Clock.systemUTC());
         publisher.start();
         try {
             HierarchyChange big = HierarchyChange.newBuilder(Seed.node(NodeLevel.DISTRIBUTOR, RUN + "-big", null, null))
