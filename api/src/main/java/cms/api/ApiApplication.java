@@ -11,6 +11,7 @@ import cms.api.auth.TokenCommand;
 import cms.api.cassandra.CassandraHealthCheck;
 import cms.api.cassandra.CassandraRollupStore;
 import cms.api.cassandra.CassandraSession;
+import cms.api.dashboard.DashboardResource;
 import cms.api.errors.JsonInputExceptionMapper;
 import cms.api.hierarchy.HierarchyModel;
 import cms.api.hierarchy.Scope;
@@ -27,6 +28,7 @@ import cms.registry.SchemaRegistryClient;
 import cms.wire.AvroSerializer;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.auth.JSONUnauthorizedHandler;
@@ -60,6 +62,8 @@ public class ApiApplication extends Application<ApiConfiguration> {
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
         bootstrap.addCommand(new TokenCommand());
         configure(bootstrap.getObjectMapper());
+        // the dashboard's hashed scripts and styles (api/frontend, built into the jar); its page is DashboardResource
+        bootstrap.addBundle(new AssetsBundle("/dashboard/assets", "/assets", null, "dashboard-assets"));
     }
 
     /** A field the API does not know is a client mistake worth a 400, not something to drop silently. */
@@ -106,6 +110,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         environment.jersey().register(new CommissionResource(scope, store));
         environment.jersey().register(new StatementResource(scope, store));
         environment.jersey().register(new PeriodResource(store));
+        environment.jersey().register(new DashboardResource());
         environment.jersey().register(new OpenApiResource(OpenApiDocument.json(resourceClasses(environment.jersey()))));
     }
 
