@@ -100,7 +100,11 @@ window.addEventListener('resize', () => {
   resizeTimer = setTimeout(() => { if (view && view.data) renderData(view); }, 150);
 });
 
-window.addEventListener('hashchange', () => { if (me && token()) route(); });
+window.addEventListener('hashchange', () => {
+  // a sign-in link opened in a tab that already shows the page is a same-document navigation
+  if (/(?:^#|&)token=/.test(location.hash)) start();
+  else if (me && token()) route();
+});
 
 function route() {
   const m = location.hash.match(/^#\/(distributor|partner|tenant|subscription)\/([^/]+)$/);

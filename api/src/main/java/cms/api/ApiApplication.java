@@ -18,7 +18,6 @@ import cms.api.hierarchy.Scope;
 import cms.api.kafka.KafkaHealthCheck;
 import cms.api.kafka.KafkaReferencePublisher;
 import cms.api.kafka.ReferenceFeed;
-import cms.api.openapi.OpenApiDocument;
 import cms.api.openapi.OpenApiResource;
 import cms.api.query.CommissionResource;
 import cms.api.query.PeriodResource;
@@ -41,8 +40,6 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 
 import java.time.Clock;
-import java.util.HashSet;
-import java.util.Set;
 
 /** The API: {@code server config.yml} runs it, {@code token config.yml --role ... --org ...} mints a token. */
 public class ApiApplication extends Application<ApiConfiguration> {
@@ -111,19 +108,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         environment.jersey().register(new StatementResource(scope, store));
         environment.jersey().register(new PeriodResource(store));
         environment.jersey().register(new DashboardResource());
-        environment.jersey().register(new OpenApiResource(OpenApiDocument.json(resourceClasses(environment.jersey()))));
-    }
-
-    /** The classes of the resources registered so far: what the OpenAPI document describes. */
-    static Set<Class<?>> resourceClasses(JerseyEnvironment jersey) {
-        // Dropwizard registers a resource instance by its class (and binds the instance to it)
-        Set<Class<?>> out = new HashSet<>();
-        for (Class<?> c : jersey.getResourceConfig().getClasses()) {
-            if (c.isAnnotationPresent(jakarta.ws.rs.Path.class)) {
-                out.add(c);
-            }
-        }
-        return out;
+        environment.jersey().register(OpenApiResource.fromClasspath());
     }
 
     /** Bearer JWTs on every resource method that takes an {@code @Auth Caller} (all of them); 401 JSON otherwise. */

@@ -51,6 +51,17 @@ class OpenApiIT {
     }
 
     @Test
+    void theDocumentDescribesTheResourcesTheApplicationRegisters() {
+        Set<Class<?>> registered = new java.util.HashSet<>();
+        for (Class<?> c : APP.getEnvironment().jersey().getResourceConfig().getClasses()) {
+            if (c.isAnnotationPresent(jakarta.ws.rs.Path.class) && !c.isAnnotationPresent(io.swagger.v3.oas.annotations.Hidden.class)) {
+                registered.add(c);
+            }
+        }
+        assertThat(registered).isEqualTo(Resources.CLASSES);
+    }
+
+    @Test
     void everyDocumentedOperationAnswersAsDocumented() throws Exception {
         JsonNode doc = JSON.readTree(Files.readString(OpenApiDocumentTest.CHECKED_IN));
         String d = RUN + "d", p = RUN + "p", t = RUN + "t", s = RUN + "s", pb = RUN + "pb", plan = RUN + "plan";
