@@ -8,6 +8,7 @@ import cms.api.hierarchy.Ids;
 import cms.api.hierarchy.Plan;
 import cms.api.hierarchy.ReferencePublisher;
 import cms.api.hierarchy.Scope;
+import cms.api.input.BoundedText;
 import cms.avro.CommissionPlan;
 import cms.avro.CommissionShare;
 import cms.avro.PlanOwner;
@@ -101,6 +102,7 @@ public final class CommissionPlanResource {
         if (body.effectiveFrom() == null) {
             problems.add("effectiveFrom", "is required");
         }
+        BoundedText.check("name", body.name(), NodeResource.MAX_NAME, problems);
         if (owner == PlanOwner.PLATFORM && ownerId != null) {
             problems.add("ownerId", "must be absent for a PLATFORM plan");
         }
@@ -163,6 +165,10 @@ public final class CommissionPlanResource {
         List<TierBody> tiers = body.tiers();
         if (tiers == null || tiers.isEmpty()) {
             problems.add(field + ".tiers", "at least one tier is required");
+            return null;
+        }
+        if (tiers.size() > PriceBookResource.MAX_TIERS) {
+            problems.add(field + ".tiers", "at most " + PriceBookResource.MAX_TIERS + " tiers, was " + tiers.size());
             return null;
         }
         if (body.model() == ShareModel.FLAT && tiers.size() != 1) {

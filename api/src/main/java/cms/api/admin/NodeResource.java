@@ -8,6 +8,7 @@ import cms.api.hierarchy.Node;
 import cms.api.hierarchy.NodeKind;
 import cms.api.hierarchy.ReferencePublisher;
 import cms.api.hierarchy.Scope;
+import cms.api.input.BoundedText;
 import cms.avro.HierarchyChange;
 import cms.avro.NodeStatus;
 import com.codahale.metrics.annotation.Timed;
@@ -42,8 +43,7 @@ import java.util.TreeMap;
 @Consumes(MediaType.APPLICATION_JSON)
 public final class NodeResource {
     private static final String KINDS = "{kind: distributors|partners|tenants|subscriptions}";
-    private static final int MAX_NAME = 200;
-    private static final int MAX_ATTRIBUTES = 50;
+    static final int MAX_NAME = 200;
 
     private final Scope scope;
     private final ReferencePublisher publisher;
@@ -226,19 +226,8 @@ public final class NodeResource {
                 problems.add("priceBookId", "must match " + Ids.PATTERN);
             }
         }
-        if (w.name() != null && (w.name().isBlank() || w.name().length() > MAX_NAME)) {
-            problems.add("name", "must be 1 to " + MAX_NAME + " characters and not blank");
-        }
-        if (w.attributes() != null) {
-            if (w.attributes().size() > MAX_ATTRIBUTES) {
-                problems.add("attributes", "at most " + MAX_ATTRIBUTES + " entries");
-            }
-            w.attributes().forEach((k, v) -> {
-                if (k.isBlank() || v == null) {
-                    problems.add("attributes." + k, "keys must not be blank and values not null");
-                }
-            });
-        }
+        BoundedText.check("name", w.name(), MAX_NAME, problems);
+        BoundedText.attributes("attributes", w.attributes(), problems);
         problems.throwIfAny();
     }
 

@@ -3,7 +3,6 @@ package cms.api.openapi;
 import cms.api.ApiApplication;
 import cms.api.ApiConfiguration;
 import cms.api.auth.Caller;
-import cms.api.auth.JwtTokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ResourceHelpers;
@@ -195,7 +194,6 @@ class OpenApiIT {
 
     private static String token() {
         ApiConfiguration.Auth auth = APP.getConfiguration().getAuth();
-        return "Bearer " + new JwtTokens(auth.getSigningKey(), auth.getIssuer(), Duration.ZERO)
-                .mint(Caller.platformAdmin(), Duration.ofMinutes(10));
+        return "Bearer " + auth.tokens().mint(Caller.platformAdmin(), Duration.ofMinutes(10));
     }
 }

@@ -139,7 +139,7 @@ class PoisonRecordIT {
                             "message.timestamp.after.max.ms", Long.toString(RATED_AFTER_MAX_MS)));
                 } else if (t.getKey().equals(PipelineConfig.DEAD_LETTER_TOPIC)) {
                     // as the stack creates it
-                    topic.configs(Topics.all(1).stream().filter(s -> s.name().equals(Topics.DEAD_LETTER)).findFirst().orElseThrow().config());
+                    topic.configs(Topics.DEAD_LETTER_CONFIG);
                 }
                 create.add(topic);
             }
@@ -314,6 +314,13 @@ class PoisonRecordIT {
                 UsageEvent old = event("too-old-" + n, sub, "vcpu", BigDecimal.ONE, Instant.ofEpochMilli(wall - Duration.ofDays(35).toMillis() - 60_000));
                 send(producer, expected, usage, p, key(sub), value(serializer, usage, old), wall,
                         dead("event time beyond max-event-age", DeadLetterReason.INVALID, "max-event-age"));
+                // the extremes of timestamp-millis
+                UsageEvent endOfTime = event("end-of-time-" + n, sub, "vcpu", BigDecimal.ONE, Instant.ofEpochMilli(Long.MAX_VALUE));
+                send(producer, expected, usage, p, key(sub), value(serializer, usage, endOfTime), wall,
+                        dead("event time Long.MAX_VALUE ms", DeadLetterReason.INVALID, "max-event-lead"));
+                UsageEvent startOfTime = event("start-of-time-" + n, sub, "vcpu", BigDecimal.ONE, Instant.ofEpochMilli(Long.MIN_VALUE));
+                send(producer, expected, usage, p, key(sub), value(serializer, usage, startOfTime), wall,
+                        dead("event time Long.MIN_VALUE ms", DeadLetterReason.INVALID, "max-event-age"));
             }
             case 3 -> {
                 // S-3: a record just under Kafka's 1 MB limit
