@@ -77,15 +77,21 @@ document.getElementById('search').addEventListener('submit', (ev) => {
   if (id) location.hash = '#/' + document.getElementById('search-kind').value + '/' + encodeURIComponent(id);
 });
 
+let starts = 0;
+
 async function start() {
+  const mine = ++starts; // a newer sign-in (another link) wins over one still waiting for the API
   takeTokenFromUrl();
   if (!token()) return signIn();
+  let who;
   try {
-    me = await get('/v1/me');
+    who = await get('/v1/me');
   } catch (e) {
-    if (!(e instanceof ApiError && e.status === 401)) signIn('Could not reach the API: ' + e.message);
+    if (mine === starts && !(e instanceof ApiError && e.status === 401)) signIn('Could not reach the API: ' + e.message);
     return;
   }
+  if (mine !== starts) return;
+  me = who;
   document.getElementById('whoami').textContent =
     'Signed in as ' + me.role + (me.org ? ' ' + me.org : '');
   document.getElementById('search').hidden = false;
@@ -229,8 +235,8 @@ function renderData(mine) {
   container.replaceChildren(
     section('month', 'This month (' + utcMonth() + ')', monthCard(month)),
     h('div', { class: 'charts' },
-      chartSection(mine, 'today', 'Today by hour (UTC)', hourly.windows, 'hour'),
-      chartSection(mine, 'days', 'This month by day', daily.windows, 'day')),
+      chartSection(mine, 'today', 'Today by hour (UTC)', hourly, 'hour'),
+      chartSection(mine, 'days', 'This month by day', daily, 'day')),
     children ? childrenSection(mine, children, month, daily) : null,
     metersSection(month));
 }
@@ -251,7 +257,8 @@ function monthCard(w) {
         h('td', { class: 'num' }, a.adjustmentCount + ' · ' + a.adjustmentAmount))))));
 }
 
-function chartSection(mine, id, title, windows, unit) {
+function chartSection(mine, id, title, usage, unit) {
+  const windows = usage.windows;
   const currencies = [...new Set(windows.flatMap((w) => w.amounts.map((a) => a.currency)))].sort();
   const open = windows.filter((w) => w.status === 'OPEN').length;
   const plot = h('div', { class: 'plot', role: 'img',
@@ -283,7 +290,9 @@ function chartSection(mine, id, title, windows, unit) {
           paths: uPlot.paths.bars({ size: [0.8, 40] }), points: { show: false },
         }))],
         axes: [{}, { size: 70 }],
-        scales: { x: { time: true } },
+        // the whole day or month on the x axis, bars from zero
+        scales: { x: { time: true, range: [Date.parse(usage.from) / 1000, Date.parse(usage.to) / 1000] },
+          y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       }, [xs, ...series], plot);
       mine.charts.push(chart);
     });
