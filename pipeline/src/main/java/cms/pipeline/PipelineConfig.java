@@ -174,7 +174,7 @@ public record PipelineConfig(
         d.put(OUT_OF_ORDERNESS, "1min");
         d.put(SOURCE_IDLENESS, "30s");
         d.put(UNKNOWN_SUBSCRIPTION_GRACE, "30s");
-        d.put(DEDUP_HORIZON, "2d");
+        d.put(DEDUP_HORIZON, "24h");   // CONTRACT.md: the de-duplication horizon defaults to 24 h
         d.put(MAX_EVENT_AGE, "35d");
         d.put(MAX_EVENT_LEAD, "1h");
         // so that every output of a valid record fits Kafka's default 1 MiB record limit: see README-PIPELINE

@@ -39,13 +39,13 @@ public final class PipelineState {
         public static final String USAGE_SOURCE = "usage-source";
         public static final String REFERENCE_SOURCE = "reference-source";
         public static final String DECODE = "decode-usage";
-        public static final String DEDUPLICATE = "deduplicate";
         public static final String RATE = "enrich-and-rate";
         public static final String PARTNER_COMMISSION = "partner-commission";
         public static final String DISTRIBUTOR_COMMISSION = "distributor-commission";
         public static final String CONTRIBUTIONS = "rollup-contributions";
         public static final String ROLLUP = "rollup";
         public static final String PERIODS = "periods";
+        public static final String PERIOD_MARKS = "period-marks";
         public static final String RATED_OUTPUT = "rated-output";
         public static final String RATED_SINK = "rated-sink";
         public static final String DEAD_LETTER_OUTPUT = "dead-letter-output";
@@ -61,9 +61,12 @@ public final class PipelineState {
         return new MapStateDescriptor<>("reference-data", Types.STRING, TypeInformation.of(ReferenceUpdate.class));
     }
 
-    /** De-duplication: per subscription, eventId to the event time (epoch millis) until which repeats are duplicates. */
-    public static MapStateDescriptor<String, Long> seenEventIds() {
-        return new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG);
+    /**
+     * De-duplication (in the rating operator): per subscription, the fingerprint of each remembered eventId
+     * ({@link cms.pipeline.dedup.EventFingerprint}) to the hour (epoch hours) at whose start it is forgotten.
+     */
+    public static MapStateDescriptor<Long, Integer> seenEventFingerprints() {
+        return new MapStateDescriptor<>("seen-event-fingerprints", Types.LONG, Types.INT);
     }
 
     /**

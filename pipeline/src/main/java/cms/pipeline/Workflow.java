@@ -2,7 +2,6 @@ package cms.pipeline;
 
 import cms.pipeline.commission.Beneficiary;
 import cms.pipeline.commission.CommissionFunction;
-import cms.pipeline.dedup.DeduplicateFunction;
 import cms.pipeline.hierarchy.ReferenceSnapshot;
 import cms.pipeline.model.EncodedRecord;
 import cms.pipeline.model.PeriodRow;
@@ -14,6 +13,7 @@ import cms.pipeline.model.ValidUsage;
 import cms.pipeline.rating.RatingFunction;
 import cms.pipeline.rollup.ContributionsFunction;
 import cms.pipeline.rollup.PeriodFunction;
+import cms.pipeline.rollup.PeriodMarks;
 import cms.pipeline.rollup.RollupFunction;
 import cms.pipeline.sink.DeadLetterOutput;
 import cms.pipeline.sink.KafkaOutput;
@@ -37,13 +37,12 @@ import java.util.Objects;
  * <pre>
  * usage source (decode + validate each record; per-partition event-time watermarks over valid records)
  *   -> dead letters | valid usage annotated with its partition watermark
- *   -> keyBy subscription: deduplicate by eventId
- *   -> keyBy subscription + broadcast reference data: enrich and rate
+ *   -> keyBy subscription + broadcast reference data: deduplicate by eventId, enrich and rate
  *   -> keyBy partner: partner commission -> keyBy distributor: distributor commission
  *   -> rated output (encode, check against the rated topic's limits: refused records are dead letters)
  *   -> rated sink
  *   -> contributions -> keyBy row: roll-up windows -> roll-up sink
- *   -> keyBy booked period: period status -> period sink
+ *   -> booked periods (each once per subtask) -> keyBy period: period status -> period sink
  * dead letters of decode, rating and the rated output -> dead-letter output (encode, check) -> dead-letter sink;
  * duplicates -> optional sink
  * </pre>
@@ -101,21 +100,16 @@ public final class Workflow {
                 // chained to the source: a partition's records must reach it in their order
                 .setParallelism(USAGE_SOURCE_PARALLELISM);
 
-        SingleOutputStreamOperator<ValidUsage> unique = decoded
-                .keyBy(new Keys.Subscription())
-                .process(new DeduplicateFunction(config.dedupHorizon(), config.maxEventLead()))
-                .uid(PipelineState.Uids.DEDUPLICATE).name("deduplicate by eventId");
-
         // how long after a period's end its cumulative state must stay: a valid event of the period can arrive up to
         // max-event-age after it happened, when the event-time watermark can be up to max-event-lead further on
         Duration periodRetention = config.maxEventAge().plus(config.maxEventLead());
         BroadcastStream<ReferenceUpdate> broadcast = reference.broadcast(PipelineState.referenceData());
-        SingleOutputStreamOperator<RatedEvent> rated = unique
+        SingleOutputStreamOperator<RatedEvent> rated = decoded
                 .keyBy(new Keys.Subscription())
                 .connect(broadcast)
                 .process(new RatingFunction(config.unknownSubscriptionGrace(), config.allowedLateness(), periodRetention,
-                        sources.referenceSnapshot()))
-                .uid(PipelineState.Uids.RATE).name("enrich and rate");
+                        config.dedupHorizon(), config.maxEventLead(), sources.referenceSnapshot()))
+                .uid(PipelineState.Uids.RATE).name("deduplicate, enrich and rate");
 
         SingleOutputStreamOperator<RatedEvent> withCommission = rated
                 .keyBy(new Keys.Partner())
@@ -141,7 +135,8 @@ public final class Workflow {
                 .sinkTo(sinks.rollups()).uid(PipelineState.Uids.ROLLUP_SINK).name("roll-up sink");
 
         delivered
-                .keyBy(new Keys.BookedPeriod())
+                .flatMap(new PeriodMarks()).uid(PipelineState.Uids.PERIOD_MARKS).name("booked periods")
+                .keyBy(new Keys.Period())
                 .process(new PeriodFunction(config.allowedLateness(), config.refreshInterval()))
                 .uid(PipelineState.Uids.PERIODS).name("period status")
                 .sinkTo(sinks.periods()).uid(PipelineState.Uids.PERIOD_SINK).name("period sink");
@@ -154,7 +149,7 @@ public final class Workflow {
                 .sinkTo(sinks.deadLetters()).uid(PipelineState.Uids.DEAD_LETTER_SINK).name("dead-letter sink");
 
         if (sinks.duplicates() != null) {
-            unique.getSideOutput(PipelineState.DUPLICATES).sinkTo(sinks.duplicates()).uid("duplicates-sink").name("duplicates sink");
+            rated.getSideOutput(PipelineState.DUPLICATES).sinkTo(sinks.duplicates()).uid("duplicates-sink").name("duplicates sink");
         }
     }
 }

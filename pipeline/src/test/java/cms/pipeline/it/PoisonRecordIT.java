@@ -139,7 +139,7 @@ class PoisonRecordIT {
                             "message.timestamp.after.max.ms", Long.toString(RATED_AFTER_MAX_MS)));
                 } else if (t.getKey().equals(PipelineConfig.DEAD_LETTER_TOPIC)) {
                     // as the stack creates it
-                    topic.configs(Topics.all(1).stream().filter(s -> s.name().equals(Topics.DEAD_LETTER)).findFirst().orElseThrow().config());
+                    topic.configs(Topics.DEAD_LETTER_CONFIG);
                 }
                 create.add(topic);
             }
