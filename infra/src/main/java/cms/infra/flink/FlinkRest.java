@@ -112,14 +112,14 @@ public final class FlinkRest {
     }
 
     /** What one job vertex (a chain of operators) sent to the next over Flink's exchanges so far. */
-    record Exchange(String vertex, long records, long bytes) {}
+    public record Exchange(String vertex, long records, long bytes) {}
 
     /**
      * Records and bytes each vertex wrote to its downstream exchanges (keyBy, rebalance, broadcast), from the
      * job's vertex metrics: the shuffles' share of an event's cost, independent of how busy the machine is.
      * Vertices that write nothing (sinks) are left out.
      */
-    List<Exchange> exchanges(String jobId) throws IOException, InterruptedException {
+    public List<Exchange> exchanges(String jobId) throws IOException, InterruptedException {
         List<Exchange> out = new ArrayList<>();
         for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
             JsonNode m = v.path("metrics");
