@@ -227,17 +227,17 @@ public final class UsageGenerator {
                 FlinkRest.Status status = flink.status(id);
                 if (!status.healthy()) {
                     String what = "RUNNING".equals(status.state()) ? "RESTARTING" : status.state();
-                    return String.format("JOB %s (%d/%d tasks running)  lag %s committed", what, status.running(), status.tasks(),
+                    return String.format("JOB %s (%d/%d tasks running)  committed lag %s", what, status.running(), status.tasks(),
                             committedLag);
                 }
                 java.util.OptionalLong pending = flink.pendingRecords(id);
-                return String.format("job RUNNING  lag %s (committed %s)",
+                return String.format("job RUNNING  lag %s (committed lag %s)",
                         pending.isPresent() ? String.format("%,d", pending.getAsLong()) : "?", committedLag);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return "lag " + committedLag + " committed";
+                return "committed lag " + committedLag;
             } catch (IOException | RuntimeException e) {
-                return "JOB UNREACHABLE at " + flinkUrl + "  lag " + committedLag + " committed";
+                return "JOB UNREACHABLE at " + flinkUrl + "  committed lag " + committedLag;
             }
         }
 
