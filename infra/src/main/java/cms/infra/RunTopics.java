@@ -41,9 +41,11 @@ public final class RunTopics {
     public static RunTopics provision(LocalStackAddresses stack, String keyspace, List<Topic> topics) throws Exception {
         try (Admin admin = admin(stack)) {
             List<NewTopic> create = new ArrayList<>();
-            // a dead-letter topic as the stack's: room for the dead letter of any record the usage topic takes
+            // each topic as the stack's topic of its kind (the same value schema): the dead-letter topic's room for the dead
+            // letter of any record the usage topic takes, the usage and rated topics' retention (see Topics)
             topics.forEach(t -> create.add(new NewTopic(t.name(), t.partitions(), (short) 1)
-                    .configs(t.valueSchema().equals(cms.avro.DeadLetter.getClassSchema()) ? Topics.DEAD_LETTER_CONFIG : Map.of())));
+                    .configs(Topics.all(1).stream().filter(s -> s.valueSchema().equals(t.valueSchema())).findFirst()
+                            .map(Topics.Spec::config).orElse(Map.of()))));
             admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
         }
         // One subject at a time, before anything else runs: Apicurio's in-memory store can deadlock when several
