@@ -19,6 +19,7 @@ import cms.api.hierarchy.Scope;
 import cms.api.kafka.KafkaHealthCheck;
 import cms.api.kafka.KafkaReferencePublisher;
 import cms.api.kafka.ReferenceFeed;
+import cms.api.metrics.PrometheusMetrics;
 import cms.api.openapi.OpenApiDocument;
 import cms.api.openapi.OpenApiResource;
 import cms.api.query.CommissionResource;
@@ -95,6 +96,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
 
         environment.healthChecks().register("cassandra", new CassandraHealthCheck(session));
         environment.healthChecks().register("kafka", new KafkaHealthCheck(kafka.getBootstrapServers(), feed));
+        PrometheusMetrics.register(environment);
 
         ApiConfiguration.Auth auth = config.getAuth();
         registerAuth(environment.jersey(), new JwtAuthenticator(auth.tokens(), model));
