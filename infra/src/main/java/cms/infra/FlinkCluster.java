@@ -86,7 +86,13 @@ final class FlinkCluster {
                 execution.checkpointing.num-retained: 2
                 web.upload.dir: %12$s
                 io.tmp.dirs: %13$s
-                heartbeat.timeout: 20000
+                # generous timeouts: on a shared 2-core machine a JVM can stall for seconds (the defaults, 10 s to start
+                # the RPC system, failed a JobManager under a load average of 50)
+                pekko.startup-timeout: 60 s
+                pekko.ask.timeout: 60 s
+                pekko.tcp.timeout: 60 s
+                heartbeat.timeout: 60000
+                web.timeout: 300000
                 """.formatted(settings.host(), rpc, rpc + 1, settings.flinkRestPort(), settings.taskSlots(), rpc + 300, rpc + 320,
                 settings.taskHeap(), settings.checkpoints().toUri(), settings.savepoints().toUri(),
                 home.resolve("changelog").toUri(), home.resolve("uploads"), home.resolve("tmp")));

@@ -90,6 +90,15 @@ public final class FlinkJobs {
         throw new IllegalStateException("stop with savepoint of " + jobId + " did not complete within " + timeout);
     }
 
+    /** Cancels the job (no savepoint). */
+    public void cancel(String jobId) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("cancel of " + jobId + " answered " + r.statusCode() + ": " + r.body());
+        }
+    }
+
     /** The job's state (RUNNING, FINISHED, ...), from the dispatcher's overview. */
     public String state(String jobId) throws IOException, InterruptedException {
         for (JsonNode job : get("/jobs/overview").path("jobs")) {

@@ -5,7 +5,6 @@ import cms.registry.SchemaRegistryClient;
 import cms.stack.LocalStackAddresses;
 import cms.topics.Topics;
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -448,18 +446,8 @@ public final class LocalCluster implements AutoCloseable {
                         default -> jobArgs.add(rest.get(i));
                     }
                 }
-                Map<String, String> addresses = new LinkedHashMap<>();
-                addresses.put("--kafka.bootstrap", settings.kafkaBootstrap());
-                addresses.put("--registry.url", settings.registryUrl());
-                addresses.put("--cassandra.contact-point", settings.cassandraContactPoints());
-                addresses.put("--cassandra.keyspace", settings.keyspace());
-                addresses.forEach((k, v) -> {
-                    if (!jobArgs.contains(k)) {
-                        jobArgs.addAll(List.of(k, v));
-                    }
-                });
                 Path jar = settings.root().resolve("pipeline/target/cms-pipeline-1.0.0-SNAPSHOT.jar");
-                System.out.println(jobs.submit(jar, jobArgs, savepoint));
+                System.out.println(jobs.submit(jar, withClusterAddresses(jobArgs, readyProperties(settings.dir())), savepoint));
             }
             case "stop" -> {
                 if (args.length < 2) {
@@ -491,20 +479,38 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * The job's arguments with the running cluster's addresses (kafka.bootstrap, registry.url, cassandra.contact-point,
+     * cassandra.keyspace from its ready file) added where {@code args} does not give them: the job's main() runs on the
+     * JobManager, whose defaults are the single-node stack's.
+     */
+    static List<String> withClusterAddresses(List<String> args, Properties ready) {
+        List<String> out = new ArrayList<>(args);
+        Map<String, String> addresses = new LinkedHashMap<>();
+        addresses.put("--kafka.bootstrap", ready.getProperty("kafka.bootstrap"));
+        addresses.put("--registry.url", ready.getProperty("registry.url"));
+        addresses.put("--cassandra.contact-point", ready.getProperty("cassandra.contact-points"));
+        addresses.put("--cassandra.keyspace", ready.getProperty("cassandra.keyspace"));
+        addresses.forEach((k, v) -> {
+            if (!out.contains(k)) {
+                out.addAll(List.of(k, v));
+            }
+        });
+        return out;
+    }
+
     /** Reads a ready file written by {@code up}: the running cluster's addresses. */
-    static Properties readyProperties(Path dir) throws IOException {
+    static Properties readyProperties(Path dir) {
         Properties p = new Properties();
         try (var in = Files.newBufferedReader(dir.resolve("ready"), StandardCharsets.UTF_8)) {
             p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("no running cluster at " + dir + " (its ready file): start it with infra/bin/cluster up", e);
         }
         return p;
     }
 
     static JsonNode json(String text) throws IOException {
         return JSON.readTree(text);
-    }
-
-    static String newRunId() {
-        return UUID.randomUUID().toString().substring(0, 8);
     }
 }
