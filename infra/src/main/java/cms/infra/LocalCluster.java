@@ -270,7 +270,9 @@ public final class LocalCluster implements AutoCloseable {
             synchronized (members) {
                 now = new ArrayList<>(members.values());
             }
-            now.forEach(ServerProcess::requireAlive);
+            // a member that dies while the others start is restarted as later on (a JVM on a loaded machine can miss
+            // one of its own start-up timeouts, as Flink's RPC system's 10 s did under a load average of 50)
+            supervise();
             if (answers.get()) {
                 return;
             }

@@ -155,6 +155,11 @@ final class Servers {
                     default:
                       class_name: TrieMemtable
                 disk_failure_policy: stop
+                # a replica on a machine shared with other servers may take seconds to acknowledge: the coordinator waits
+                # up to 8 s (the default 2 s failed quorum writes of the cluster under a load average of 50; the job's
+                # driver gives up at 10 s)
+                write_request_timeout: 8000ms
+                read_request_timeout: 8000ms
                 """.formatted(node.host(), node.storagePort(), node.cqlPort(), home,
                 // nodes of a new cluster starting at once, each allocating for an empty ring, could pick the same
                 // tokens: they take random ones (0) instead

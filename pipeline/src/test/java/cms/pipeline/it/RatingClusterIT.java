@@ -77,7 +77,7 @@ class RatingClusterIT {
     private static final Logger LOG = LoggerFactory.getLogger(RatingClusterIT.class);
     private static final Path ROOT = LocalStackAddresses.projectRoot();
     private static final Path DIR = Path.of(System.getProperty("cms.cluster.it.dir", ROOT.resolve("pipeline/target/cluster-it").toString()));
-    private static final Duration WAIT = Duration.ofSeconds(Long.getLong("cms.it.wait-seconds", 240));
+    private static final Duration WAIT = Duration.ofSeconds(Long.getLong("cms.cluster.it.wait-seconds", 600));
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
