@@ -3,32 +3,34 @@ package cms.api;
 import cms.api.admin.CommissionPlanResource;
 import cms.api.admin.NodeResource;
 import cms.api.admin.PriceBookResource;
+import cms.api.auth.BearerHeaderAuthFilter;
 import cms.api.auth.Caller;
 import cms.api.auth.JwtAuthenticator;
-import cms.api.auth.JwtTokens;
 import cms.api.auth.MeResource;
 import cms.api.auth.TokenCommand;
 import cms.api.cassandra.CassandraHealthCheck;
 import cms.api.cassandra.CassandraRollupStore;
 import cms.api.cassandra.CassandraSession;
-import cms.api.errors.JsonInputExceptionMapper;
+import cms.api.errors.JsonErrorHandler;
 import cms.api.hierarchy.HierarchyModel;
+import cms.api.input.BoundedInput;
+import cms.api.input.StrictJson;
 import cms.api.hierarchy.Scope;
 import cms.api.kafka.KafkaHealthCheck;
 import cms.api.kafka.KafkaReferencePublisher;
 import cms.api.kafka.ReferenceFeed;
+import cms.api.openapi.OpenApiDocument;
+import cms.api.openapi.OpenApiResource;
 import cms.api.query.CommissionResource;
 import cms.api.query.PeriodResource;
 import cms.api.query.StatementResource;
 import cms.api.query.UsageResource;
 import cms.registry.SchemaRegistryClient;
 import cms.wire.AvroSerializer;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.auth.JSONUnauthorizedHandler;
-import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -36,7 +38,12 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
+
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.Set;
 
 /** The API: {@code server config.yml} runs it, {@code token config.yml --role ... --org ...} mints a token. */
 public class ApiApplication extends Application<ApiConfiguration> {
@@ -58,9 +65,9 @@ public class ApiApplication extends Application<ApiConfiguration> {
         configure(bootstrap.getObjectMapper());
     }
 
-    /** A field the API does not know is a client mistake worth a 400, not something to drop silently. */
+    /** Request bodies are read strictly and within the contract's bounds (cms.api.input.StrictJson). */
     public static ObjectMapper configure(ObjectMapper mapper) {
-        return mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        return StrictJson.configure(mapper);
     }
 
     @Override
@@ -73,7 +80,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         ApiConfiguration.Kafka kafka = config.getKafka();
         KafkaReferencePublisher publisher = new KafkaReferencePublisher(kafka.getBootstrapServers(),
                 new AvroSerializer(registry, config.getRegistry().isAutoRegister()), model,
-                kafka.getPublishTimeout().toJavaDuration());
+                kafka.getPublishTimeout().toJavaDuration(), kafka.getMaxRecordBytes());
         ReferenceFeed feed = new ReferenceFeed(kafka.getBootstrapServers(), registry, model,
                 kafka.getStartupCatchUp().toJavaDuration());
         environment.lifecycle().manage(publisher);
@@ -90,9 +97,8 @@ public class ApiApplication extends Application<ApiConfiguration> {
         environment.healthChecks().register("kafka", new KafkaHealthCheck(kafka.getBootstrapServers(), feed));
 
         ApiConfiguration.Auth auth = config.getAuth();
-        JwtTokens tokens = new JwtTokens(auth.getSigningKey(), auth.getIssuer(), auth.getLeeway().toJavaDuration());
-        registerAuth(environment.jersey(), tokens);
-        environment.jersey().register(new JsonInputExceptionMapper());
+        registerAuth(environment.jersey(), new JwtAuthenticator(auth.tokens(), model));
+        harden(environment);
 
         environment.jersey().register(new MeResource());
         environment.jersey().register(new NodeResource(scope, publisher, clock));
@@ -102,16 +108,57 @@ public class ApiApplication extends Application<ApiConfiguration> {
         environment.jersey().register(new CommissionResource(scope, store));
         environment.jersey().register(new StatementResource(scope, store));
         environment.jersey().register(new PeriodResource(store));
+        environment.jersey().register(new OpenApiResource(OpenApiDocument.json(resourceClasses(environment.jersey()))));
     }
 
-    /** Bearer JWTs on every resource method that takes an {@code @Auth Caller} (all of them); 401 JSON otherwise. */
-    public static void registerAuth(JerseyEnvironment jersey, JwtTokens tokens) {
-        jersey.register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
-                .setAuthenticator(new JwtAuthenticator(tokens))
+    /** The classes of the resources registered so far: what the OpenAPI document describes. */
+    static Set<Class<?>> resourceClasses(JerseyEnvironment jersey) {
+        // Dropwizard registers a resource instance by its class (and binds the instance to it)
+        Set<Class<?>> out = new HashSet<>();
+        for (Class<?> c : jersey.getResourceConfig().getClasses()) {
+            if (c.isAnnotationPresent(jakarta.ws.rs.Path.class)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every request held to the contract's input bounds (cms.api.input), and every error answered in
+     * the JSON error shape, Jetty's own included ({@link JsonErrorHandler} on the server and both
+     * servlet contexts).
+     */
+    public static void harden(Environment environment) {
+        BoundedInput.providers().forEach(environment.jersey()::register);
+        environment.getApplicationContext().setErrorHandler(new JsonErrorHandler.ForServlets());
+        environment.getAdminContext().setErrorHandler(new JsonErrorHandler.ForServlets());
+        environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(LifeCycle event) {
+                // before the connectors open, so no request meets Jetty's HTML handler
+                if (event instanceof Server server) {
+                    server.setErrorHandler(new JsonErrorHandler());
+                }
+            }
+        });
+    }
+
+    /**
+     * Bearer JWTs from the Authorization header on every resource method that takes an
+     * {@code @Auth Caller} (all of them); 401 JSON otherwise.
+     */
+    public static void registerAuth(JerseyEnvironment jersey, JwtAuthenticator authenticator) {
+        jersey.register(authFeature(authenticator));
+        jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+    }
+
+    /** The bearer filter as every resource gets it (the resource tests register the same). */
+    public static AuthDynamicFeature authFeature(JwtAuthenticator authenticator) {
+        return new AuthDynamicFeature(new BearerHeaderAuthFilter.Builder<Caller>()
+                .setAuthenticator(authenticator)
                 .setPrefix("Bearer")
                 .setRealm("cms")
                 .setUnauthorizedHandler(new JSONUnauthorizedHandler())
-                .buildAuthFilter()));
-        jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+                .buildAuthFilter());
     }
 }

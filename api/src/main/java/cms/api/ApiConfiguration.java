@@ -5,7 +5,9 @@ import cms.stack.LocalStackAddresses;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import cms.api.auth.JwtTokens;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -53,6 +55,24 @@ public class ApiConfiguration extends Configuration {
         /** Lifetime of the tokens the token command mints. */
         @NotNull
         private Duration tokenTtl = Duration.hours(12);
+        /** The longest a token may live (exp - iat, and exp - now): longer ones are refused, and never minted. */
+        @NotNull
+        private Duration maxTokenLifetime = Duration.hours(24);
+
+        @JsonProperty public Duration getMaxTokenLifetime() { return maxTokenLifetime; }
+        @JsonProperty public void setMaxTokenLifetime(Duration maxTokenLifetime) { this.maxTokenLifetime = maxTokenLifetime; }
+
+        @ValidationMethod(message = "tokenTtl must be positive and at most maxTokenLifetime")
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean isTokenTtlWithinMaximum() {
+            return tokenTtl == null || maxTokenLifetime == null
+                    || (tokenTtl.toNanoseconds() > 0 && tokenTtl.compareTo(maxTokenLifetime) <= 0);
+        }
+
+        /** The local issuer's tokens as configured. */
+        public JwtTokens tokens() {
+            return new JwtTokens(signingKey, issuer, leeway.toJavaDuration(), maxTokenLifetime.toJavaDuration());
+        }
 
         @JsonProperty public String getSigningKey() { return signingKey; }
         @JsonProperty public void setSigningKey(String signingKey) { this.signingKey = signingKey; }
@@ -74,6 +94,13 @@ public class ApiConfiguration extends Configuration {
         /** How long a PUT waits for Kafka to acknowledge its record. */
         @NotNull
         private Duration publishTimeout = Duration.seconds(15);
+        /**
+         * The largest reference record (key and value) a PUT may publish; above it the PUT answers
+         * 413. Below the topics' max.message.bytes (Kafka's default 1,048,588), so a version the API
+         * accepts is one the broker accepts.
+         */
+        @Min(64 * 1024)
+        private int maxRecordBytes = 1_000_000;
 
         @JsonProperty public String getBootstrapServers() { return bootstrapServers; }
         @JsonProperty public void setBootstrapServers(String bootstrapServers) { this.bootstrapServers = bootstrapServers; }
@@ -81,6 +108,8 @@ public class ApiConfiguration extends Configuration {
         @JsonProperty public void setStartupCatchUp(Duration startupCatchUp) { this.startupCatchUp = startupCatchUp; }
         @JsonProperty public Duration getPublishTimeout() { return publishTimeout; }
         @JsonProperty public void setPublishTimeout(Duration publishTimeout) { this.publishTimeout = publishTimeout; }
+        @JsonProperty public int getMaxRecordBytes() { return maxRecordBytes; }
+        @JsonProperty public void setMaxRecordBytes(int maxRecordBytes) { this.maxRecordBytes = maxRecordBytes; }
     }
 
     /** The Confluent-API schema registry the Avro values are registered in. */

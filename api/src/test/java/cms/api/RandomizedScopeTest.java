@@ -140,7 +140,7 @@ class RandomizedScopeTest {
             return Caller.platformAdmin();
         }
         if (r == 1) {
-            return new Caller(Role.values()[1 + random.nextInt(3)], "ghost"); // a token for a node that does not exist
+            return new Caller(Role.values()[1 + random.nextInt(3)], "ghost"); // a token for a node that does not exist: 401
         }
         NodeKind kind = List.of(NodeKind.DISTRIBUTOR, NodeKind.PARTNER, NodeKind.TENANT).get(random.nextInt(3));
         Role role = Role.values()[kind.ordinal() + 1];
@@ -160,6 +160,15 @@ class RandomizedScopeTest {
     private void operate(Random random, String prefix, String label) {
         Caller caller = randomCaller(random);
         NodeKind kind = NodeKind.values()[random.nextInt(4)];
+        if ("ghost".equals(caller.org())) {
+            String id = randomId(random, kind, prefix);
+            String path = "/v1/" + kind.plural() + "/" + id;
+            Response r = random.nextBoolean() ? API.get(path, caller) : API.put(path, caller, Map.of());
+            String body = r.readEntity(String.class);
+            check(r.getStatus() == 401, label, caller, path, r.getStatus() + " " + body);
+            checkNoForeignNames(caller, body, Set.of(), label);
+            return;
+        }
         Map<NodeKind, Map<String, List<HierarchyChange>>> before = outsideSnapshot(caller);
         int op = random.nextInt(8);
         switch (op) {

@@ -8,17 +8,14 @@ import cms.api.auth.JwtAuthenticator;
 import cms.api.auth.JwtTokens;
 import cms.api.auth.MeResource;
 import cms.api.auth.Role;
-import cms.api.errors.JsonInputExceptionMapper;
 import cms.api.hierarchy.HierarchyModel;
 import cms.api.hierarchy.Scope;
+import cms.api.input.BoundedInput;
 import cms.api.query.CommissionResource;
 import cms.api.query.PeriodResource;
 import cms.api.query.StatementResource;
 import cms.api.query.UsageResource;
-import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
-import io.dropwizard.auth.JSONUnauthorizedHandler;
-import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.client.Invocation;
@@ -27,6 +24,8 @@ import jakarta.ws.rs.core.Response;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,7 +34,7 @@ import java.util.Map;
  */
 public final class TestApi {
     public static final String SIGNING_KEY = "resource-test-signing-key-0123456789-abcdef";
-    public static final JwtTokens TOKENS = new JwtTokens(SIGNING_KEY, "cms", Duration.ofSeconds(30));
+    public static final JwtTokens TOKENS = new JwtTokens(SIGNING_KEY, "cms", Duration.ofSeconds(30), Duration.ofHours(24));
 
     public static final Caller ADMIN = Caller.platformAdmin();
     public static final Caller D1 = new Caller(Role.DISTRIBUTOR, "d1");
@@ -46,6 +45,12 @@ public final class TestApi {
     public final RecordingPublisher publisher = new RecordingPublisher(model);
     public final InMemoryRollupStore store = new InMemoryRollupStore();
     public final ResourceExtension resources;
+    /**
+     * What {@link #resources} holds besides cms.api.input.BoundedInput's providers, for serving the
+     * same API from a real Jetty ({@link TestServer}).
+     */
+    public final List<Object> providers;
+    public final List<Object> resourceList;
     public final Scope scope;
 
     public TestApi() {
@@ -59,24 +64,24 @@ public final class TestApi {
         }
         scope = new Scope(model);
         Clock clock = Clock.systemUTC();
-        resources = ResourceExtension.builder()
-                .setMapper(ApiApplication.configure(io.dropwizard.jackson.Jackson.newObjectMapper()))
-                .addProvider(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
-                        .setAuthenticator(new JwtAuthenticator(TOKENS))
-                        .setPrefix("Bearer").setRealm("cms")
-                        .setUnauthorizedHandler(new JSONUnauthorizedHandler())
-                        .buildAuthFilter()))
-                .addProvider(new AuthValueFactoryProvider.Binder<>(Caller.class))
-                .addProvider(new JsonInputExceptionMapper())
-                .addResource(new MeResource())
-                .addResource(new NodeResource(scope, publisher, clock))
-                .addResource(new PriceBookResource(scope, publisher, clock))
-                .addResource(new CommissionPlanResource(scope, publisher, clock))
-                .addResource(new UsageResource(scope, store))
-                .addResource(new CommissionResource(scope, store))
-                .addResource(new StatementResource(scope, store))
-                .addResource(new PeriodResource(store))
-                .build();
+        providers = new ArrayList<>();
+        providers.add(ApiApplication.authFeature(new JwtAuthenticator(TOKENS, model)));
+        providers.add(new AuthValueFactoryProvider.Binder<>(Caller.class));
+        resourceList = List.of(
+                new MeResource(),
+                new NodeResource(scope, publisher, clock),
+                new PriceBookResource(scope, publisher, clock),
+                new CommissionPlanResource(scope, publisher, clock),
+                new UsageResource(scope, store),
+                new CommissionResource(scope, store),
+                new StatementResource(scope, store),
+                new PeriodResource(store));
+        ResourceExtension.Builder builder = ResourceExtension.builder()
+                .setMapper(ApiApplication.configure(io.dropwizard.jackson.Jackson.newObjectMapper()));
+        BoundedInput.providers().forEach(builder::addProvider);
+        providers.forEach(builder::addProvider);
+        resourceList.forEach(builder::addResource);
+        resources = builder.build();
     }
 
     public static String bearer(Caller caller) {

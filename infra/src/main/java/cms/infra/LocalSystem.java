@@ -49,7 +49,10 @@ public final class LocalSystem {
         // period turns FINAL and its statements are served a minute after start (a billing close).
         YearMonth previous = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
         Instant previousEnd = previous.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        long backfilled = backfill(settings.addresses(), DemoOnboarding.SERVICE_PROVIDER, previousEnd.minus(Duration.ofDays(1)));
+        Instant lastDay = previousEnd.minus(Duration.ofDays(1));
+        UsageGenerator.Stats backfill = backfill(settings.addresses(), DemoOnboarding.SERVICE_PROVIDER, lastDay);
+        LocalStack.log("%s", "backfill of " + lastDay.toString().substring(0, 10) + ", the last day of " + previous + ": " + backfill.describe());
+        long backfilled = backfill.total();
         ChannelShape sp = DemoOnboarding.SERVICE_PROVIDER;
         String tenant = sp.tenantId(0, 0, 0);
         String partner = sp.partnerId(0, 0);
@@ -81,7 +84,7 @@ public final class LocalSystem {
                   curl -s -H "Authorization: Bearer $PARTNER" "localhost:%5$d/v1/commissions/partner/%9$s?period=%11$s"
                   curl -s -H "Authorization: Bearer $ADMIN" localhost:%5$d/v1/periods/%11$s
 
-                Billing close: %13$,d events were sent for the last day of %14$s; it turns FINAL when the live
+                Billing close: %13$,d events were sent for the last day of %14$s (event times %15$s to %16$s); it turns FINAL when the live
                 usage's watermark passes its end + 1h (within a minute). Then:
                   curl -s -H "Authorization: Bearer $ADMIN" localhost:%5$d/v1/periods/%14$s
                   curl -s -H "Authorization: Bearer $TENANT" "localhost:%5$d/v1/statements/%10$s?period=%14$s"
@@ -91,7 +94,7 @@ public final class LocalSystem {
                 """, shown.get("platform-admin"), shown.get("partner:" + partner), shown.get("tenant:" + tenant), apiPort,
                 apiPort, sp.distributorId(0), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS),
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(1)), partner, tenant,
-                YearMonth.now(ZoneOffset.UTC), rate, backfilled, previous);
+                YearMonth.now(ZoneOffset.UTC), rate, backfilled, previous, backfill.earliestEventTime(), backfill.latestEventTime());
 
         Thread enterprise = new Thread(() -> stream(a, DemoOnboarding.ENTERPRISE, rate / 4, 2, null), "enterprise-usage");
         enterprise.setDaemon(true);
@@ -99,15 +102,21 @@ public final class LocalSystem {
         stream(a, sp, rate, 1, System.out);
     }
 
-    /** One day of usage from {@code from}, sent in a few seconds (a fast event-time clock). */
-    private static long backfill(LocalStackAddresses a, ChannelShape channel, Instant from) {
+    /**
+     * One day of usage from {@code from}, sent as fast as the machine goes (up to 5,000/s): a load of a fixed number of
+     * events, whose event clock follows its schedule, so the events spread over exactly that day however long sending takes.
+     */
+    static UsageGenerator.Options backfillOptions(LocalStackAddresses a, ChannelShape channel, Instant from, String topic) {
         long events = 20_000;
         double rate = 5_000;
         double timeScale = Duration.ofDays(1).toSeconds() / (events / rate);
+        return new UsageGenerator.Options(a.kafkaBootstrap(), a.registryUrl(), topic,
+                channel, rate, events, null, 0.01, 0.0, 0.0, Duration.ofHours(2), from, timeScale, 3, "cms-pipeline");
+    }
+
+    private static UsageGenerator.Stats backfill(LocalStackAddresses a, ChannelShape channel, Instant from) {
         try {
-            return UsageGenerator.run(new UsageGenerator.Options(a.kafkaBootstrap(), a.registryUrl(), cms.topics.Topics.USAGE,
-                    channel, rate, events, null, 0.01, 0.0, 0.0, Duration.ofHours(2), from, timeScale, 3, "cms-pipeline"),
-                    null).total();
+            return UsageGenerator.run(backfillOptions(a, channel, from, cms.topics.Topics.USAGE), null);
         } catch (Exception e) {
             throw new IllegalStateException("backfill of " + channel.prefix() + " failed", e);
         }

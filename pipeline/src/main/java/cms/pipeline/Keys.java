@@ -34,12 +34,13 @@ public final class Keys {
         }
     }
 
-    public static final class BookedPeriod implements KeySelector<RatedEvent, String> {
+    /** A billing period's own name (YYYY-MM), as {@link cms.pipeline.rollup.PeriodMarks} announces it. */
+    public static final class Period implements KeySelector<String, String> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public String getKey(RatedEvent e) {
-            return e.bookedPeriod;
+        public String getKey(String period) {
+            return period;
         }
     }
 

@@ -35,6 +35,7 @@ public record PipelineConfig(
         Duration dedupHorizon,
         Duration maxEventAge,
         Duration maxEventLead,
+        int maxEventSize,
         Duration refreshInterval,
         Duration maxRefreshInterval,
         Duration checkpointInterval,
@@ -70,6 +71,8 @@ public record PipelineConfig(
     public static final String DEDUP_HORIZON = "dedup-horizon";
     public static final String MAX_EVENT_AGE = "max-event-age";
     public static final String MAX_EVENT_LEAD = "max-event-lead";
+    /** The largest usage record (key and value bytes) accepted; larger ones are INVALID. */
+    public static final String MAX_EVENT_SIZE = "max-event-size";
     public static final String REFRESH_INTERVAL = "refresh-interval";
     /** The longest a roll-up refresh stretches to while the job is catching up (see RollupFunction); blank: no stretch. */
     public static final String REFRESH_INTERVAL_MAX = "refresh-interval-max";
@@ -118,6 +121,8 @@ public record PipelineConfig(
         positive(DEDUP_HORIZON, dedupHorizon, false);
         positive(MAX_EVENT_AGE, maxEventAge, false);
         positive(MAX_EVENT_LEAD, maxEventLead, true);
+        // the Avro decoder refuses single fields over 16 MB anyway (cms.wire.AvroDeserializer)
+        require(MAX_EVENT_SIZE, String.valueOf(maxEventSize), maxEventSize >= 1024 && maxEventSize <= 16 << 20, "a size of 1kb..16mb");
         positive(REFRESH_INTERVAL, refreshInterval, false);
         positive(REFRESH_INTERVAL_MAX, maxRefreshInterval, false);
         if (maxRefreshInterval.compareTo(refreshInterval) < 0) {
@@ -169,9 +174,11 @@ public record PipelineConfig(
         d.put(OUT_OF_ORDERNESS, "1min");
         d.put(SOURCE_IDLENESS, "30s");
         d.put(UNKNOWN_SUBSCRIPTION_GRACE, "30s");
-        d.put(DEDUP_HORIZON, "2d");
+        d.put(DEDUP_HORIZON, "24h");   // CONTRACT.md: the de-duplication horizon defaults to 24 h
         d.put(MAX_EVENT_AGE, "35d");
         d.put(MAX_EVENT_LEAD, "1h");
+        // so that every output of a valid record fits Kafka's default 1 MiB record limit: see README-PIPELINE
+        d.put(MAX_EVENT_SIZE, "256kb");
         d.put(REFRESH_INTERVAL, "2s");
         // off unless set: see README-PIPELINE (the record timestamp is not always the arrival time)
         d.put(REFRESH_INTERVAL_MAX, "");
@@ -232,6 +239,7 @@ public record PipelineConfig(
                 duration(values, DEDUP_HORIZON),
                 duration(values, MAX_EVENT_AGE),
                 duration(values, MAX_EVENT_LEAD),
+                bytes(values, MAX_EVENT_SIZE),
                 duration(values, REFRESH_INTERVAL),
                 values.get(REFRESH_INTERVAL_MAX).isBlank() ? duration(values, REFRESH_INTERVAL) : duration(values, REFRESH_INTERVAL_MAX),
                 duration(values, CHECKPOINT_INTERVAL),
@@ -264,6 +272,16 @@ public record PipelineConfig(
             return v.startsWith("P") || v.startsWith("p") ? Duration.parse(v) : TimeUtils.parseDuration(v);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(key + " must be a duration such as 30s, 5min, 2h, 7d or PT30S, was '" + v + "'");
+        }
+    }
+
+    /** A size such as 262144, 256kb or 1mb (Flink's MemorySize: kb = 1024 bytes). */
+    private static int bytes(Map<String, String> values, String key) {
+        String v = values.get(key);
+        try {
+            return Math.toIntExact(org.apache.flink.configuration.MemorySize.parseBytes(v));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " must be a size such as 262144, 256kb or 1mb, was '" + v + "'");
         }
     }
 

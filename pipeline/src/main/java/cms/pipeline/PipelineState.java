@@ -1,6 +1,7 @@
 package cms.pipeline;
 
 import cms.avro.DeadLetter;
+import cms.pipeline.model.EncodedRecord;
 import cms.pipeline.model.PartitionProgress;
 import cms.pipeline.model.PendingUsage;
 import cms.pipeline.model.ReferenceUpdate;
@@ -26,6 +27,9 @@ public final class PipelineState {
     /** Records that cannot be rated, with a reason; to cms.usage.dead-letter.v1. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    /** Rated records encoded and checked by the rated output, for the rated sink. */
+    public static final OutputTag<EncodedRecord> RATED_RECORDS =
+            new OutputTag<>("rated-records", TypeInformation.of(EncodedRecord.class));
     /** Repeats of an eventId already seen within the de-duplication horizon. */
     public static final OutputTag<ValidUsage> DUPLICATES =
             new OutputTag<>("duplicates", TypeInformation.of(ValidUsage.class));
@@ -35,14 +39,16 @@ public final class PipelineState {
         public static final String USAGE_SOURCE = "usage-source";
         public static final String REFERENCE_SOURCE = "reference-source";
         public static final String DECODE = "decode-usage";
-        public static final String DEDUPLICATE = "deduplicate";
         public static final String RATE = "enrich-and-rate";
         public static final String PARTNER_COMMISSION = "partner-commission";
         public static final String DISTRIBUTOR_COMMISSION = "distributor-commission";
         public static final String CONTRIBUTIONS = "rollup-contributions";
         public static final String ROLLUP = "rollup";
         public static final String PERIODS = "periods";
+        public static final String PERIOD_MARKS = "period-marks";
+        public static final String RATED_OUTPUT = "rated-output";
         public static final String RATED_SINK = "rated-sink";
+        public static final String DEAD_LETTER_OUTPUT = "dead-letter-output";
         public static final String DEAD_LETTER_SINK = "dead-letter-sink";
         public static final String ROLLUP_SINK = "rollup-sink";
         public static final String PERIOD_SINK = "period-sink";
@@ -55,9 +61,12 @@ public final class PipelineState {
         return new MapStateDescriptor<>("reference-data", Types.STRING, TypeInformation.of(ReferenceUpdate.class));
     }
 
-    /** De-duplication: per subscription, eventId to the event time (epoch millis) until which repeats are duplicates. */
-    public static MapStateDescriptor<String, Long> seenEventIds() {
-        return new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG);
+    /**
+     * De-duplication (in the rating operator): per subscription, the fingerprint of each remembered eventId
+     * ({@link cms.pipeline.dedup.EventFingerprint}) to the hour (epoch hours) at whose start it is forgotten.
+     */
+    public static MapStateDescriptor<Long, Integer> seenEventFingerprints() {
+        return new MapStateDescriptor<>("seen-event-fingerprints", Types.LONG, Types.INT);
     }
 
     /**

@@ -1,17 +1,16 @@
 package cms.pipeline;
 
-import cms.avro.DeadLetter;
+import cms.pipeline.model.EncodedRecord;
 import cms.pipeline.model.PeriodRow;
-import cms.pipeline.model.RatedEvent;
 import cms.pipeline.model.RawRecord;
 import cms.pipeline.model.ReferenceUpdate;
 import cms.pipeline.model.RollupRow;
 import cms.pipeline.hierarchy.ReferenceSnapshot;
 import cms.pipeline.sink.CassandraConnection;
 import cms.pipeline.sink.CassandraSink;
-import cms.pipeline.sink.DeadLetterSerializationSchema;
+import cms.pipeline.sink.EncodedRecordSerializationSchema;
 import cms.pipeline.sink.PeriodStatements;
-import cms.pipeline.sink.RatedUsageSerializationSchema;
+import cms.pipeline.sink.TopicLimits;
 import cms.pipeline.sink.RollupStatements;
 import cms.pipeline.validation.RawRecordDeserializationSchema;
 import cms.pipeline.validation.ReferenceDeserializationSchema;
@@ -136,7 +135,7 @@ public final class RatingJob {
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setProperties(consumerProperties())
                 .setDeserializer(new RawRecordDeserializationSchema(config.registry(),
-                        new UsageRules(config.maxEventAge(), config.maxEventLead())))
+                        new UsageRules(config.maxEventAge(), config.maxEventLead(), config.maxEventSize())))
                 .build();
         // Reference data is read from the beginning: every effective-dated version may still be needed.
         KafkaSource<ReferenceUpdate> reference = KafkaSource.<ReferenceUpdate>builder()
@@ -160,21 +159,21 @@ public final class RatingJob {
      * open in connector 5.0.0).
      */
     public static Workflow.Sinks sinks(PipelineConfig config) {
-        KafkaSink<RatedEvent> rated = KafkaSink.<RatedEvent>builder()
+        KafkaSink<EncodedRecord> rated = KafkaSink.<EncodedRecord>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
-                .setRecordSerializer(new RatedUsageSerializationSchema(config.registry(), config.ratedTopic()))
+                .setRecordSerializer(new EncodedRecordSerializationSchema(config.ratedTopic()))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-rated")
                 .setTransactionNamingStrategy(TransactionNamingStrategy.INCREMENTING)
-                .setKafkaProducerConfig(producerProperties(config))
+                .setKafkaProducerConfig(producerProperties(config, TopicLimits.RATED_MAX_REQUEST_SIZE))
                 .build();
-        KafkaSink<DeadLetter> deadLetters = KafkaSink.<DeadLetter>builder()
+        KafkaSink<EncodedRecord> deadLetters = KafkaSink.<EncodedRecord>builder()
                 .setBootstrapServers(config.kafkaBootstrap())
-                .setRecordSerializer(new DeadLetterSerializationSchema(config.registry(), config.deadLetterTopic()))
+                .setRecordSerializer(new EncodedRecordSerializationSchema(config.deadLetterTopic()))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-dead-letter")
                 .setTransactionNamingStrategy(TransactionNamingStrategy.INCREMENTING)
-                .setKafkaProducerConfig(producerProperties(config))
+                .setKafkaProducerConfig(producerProperties(config, TopicLimits.DEAD_LETTER_MAX_REQUEST_SIZE))
                 .build();
         CassandraConnection cassandra = new CassandraConnection(config.cassandraContactPoint(), config.cassandraDatacenter(),
                 config.keyspace(), Duration.ofSeconds(10), config.cassandraConsistency());
@@ -199,13 +198,15 @@ public final class RatingJob {
 
     /**
      * The sink's default transaction timeout of 1 hour is above the broker's 15-minute maximum: every transaction would fail.
+     * max.request.size: the one the output operator checks each record against (TopicLimits).
      * acks=all and idempotence are what a transactional producer requires anyway; said here so that a replicated topic's
      * min.insync.replicas decides when a write counts (with replication factor 3 and min.insync.replicas 2, one broker
      * may be down).
      */
-    private static Properties producerProperties(PipelineConfig config) {
+    private static Properties producerProperties(PipelineConfig config, int maxRequestSize) {
         Properties p = new Properties();
         p.setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeout().toMillis()));
+        p.setProperty("max.request.size", Integer.toString(maxRequestSize));
         p.setProperty("acks", "all");
         p.setProperty("enable.idempotence", "true");
         return p;

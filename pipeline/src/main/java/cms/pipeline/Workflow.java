@@ -1,10 +1,9 @@
 package cms.pipeline;
 
-import cms.avro.DeadLetter;
 import cms.pipeline.commission.Beneficiary;
 import cms.pipeline.commission.CommissionFunction;
-import cms.pipeline.dedup.DeduplicateFunction;
 import cms.pipeline.hierarchy.ReferenceSnapshot;
+import cms.pipeline.model.EncodedRecord;
 import cms.pipeline.model.PeriodRow;
 import cms.pipeline.model.RatedEvent;
 import cms.pipeline.model.RawRecord;
@@ -14,7 +13,12 @@ import cms.pipeline.model.ValidUsage;
 import cms.pipeline.rating.RatingFunction;
 import cms.pipeline.rollup.ContributionsFunction;
 import cms.pipeline.rollup.PeriodFunction;
+import cms.pipeline.rollup.PeriodMarks;
 import cms.pipeline.rollup.RollupFunction;
+import cms.pipeline.sink.DeadLetterOutput;
+import cms.pipeline.sink.KafkaOutput;
+import cms.pipeline.sink.RatedOutput;
+import cms.pipeline.sink.TopicLimits;
 import cms.pipeline.validation.PartitionWatermarkFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -33,13 +37,14 @@ import java.util.Objects;
  * <pre>
  * usage source (decode + validate each record; per-partition event-time watermarks over valid records)
  *   -> dead letters | valid usage annotated with its partition watermark
- *   -> keyBy subscription: deduplicate by eventId
- *   -> keyBy subscription + broadcast reference data: enrich and rate
+ *   -> keyBy subscription + broadcast reference data: deduplicate by eventId, enrich and rate
  *   -> keyBy partner: partner commission -> keyBy distributor: distributor commission
+ *   -> rated output (encode, check against the rated topic's limits: refused records are dead letters)
  *   -> rated sink
  *   -> contributions -> keyBy row: roll-up windows -> roll-up sink
- *   -> keyBy booked period: period status -> period sink
- * dead letters of decode and rating -> dead-letter sink; duplicates -> optional sink
+ *   -> booked periods (each once per subtask) -> keyBy period: period status -> period sink
+ * dead letters of decode, rating and the rated output -> dead-letter output (encode, check) -> dead-letter sink;
+ * duplicates -> optional sink
  * </pre>
  */
 public final class Workflow {
@@ -56,7 +61,7 @@ public final class Workflow {
     }
 
     /** Where the job writes to; duplicates may be null (they are only counted). */
-    public record Sinks(Sink<RatedEvent> rated, Sink<DeadLetter> deadLetters, Sink<RollupRow> rollups,
+    public record Sinks(Sink<EncodedRecord> rated, Sink<EncodedRecord> deadLetters, Sink<RollupRow> rollups,
                         Sink<PeriodRow> periods, Sink<ValidUsage> duplicates) {
         public Sinks {
             Objects.requireNonNull(rated, "rated");
@@ -66,15 +71,23 @@ public final class Workflow {
         }
     }
 
+    /** The usage source and the operators chained to it: see build(). */
+    static final int USAGE_SOURCE_PARALLELISM = 1;
+
     private Workflow() {}
 
     public static void build(StreamExecutionEnvironment env, PipelineConfig config, Sources sources, Sinks sinks) {
-        // per-partition event-time watermarks in the source (one generator per Kafka split, idleness per split)
+        // per-partition event-time watermarks in the source (one generator per Kafka split, idleness relative to the
+        // other splits). One source subtask reads every partition: the relative idleness rule (SourceActivity) can only
+        // compare partitions a subtask sees, and a subtask must never go idle once it has read usage (see
+        // README-PIPELINE, "The watermark"). Decoding one subtask's records is a small part of an event's cost.
         DataStream<RawRecord> raw = env
                 .fromSource(sources.usage(), Watermarks.usage(config.outOfOrderness(), config.sourceIdleness()), "usage source")
-                .uid(PipelineState.Uids.USAGE_SOURCE);
+                .uid(PipelineState.Uids.USAGE_SOURCE)
+                .setParallelism(USAGE_SOURCE_PARALLELISM);
         if (config.failureInjectionDir() != null) {
-            raw = raw.map(new FailureInjection(config.failureInjectionDir())).uid("failure-injection").name("failure injection");
+            raw = raw.map(new FailureInjection(config.failureInjectionDir())).uid("failure-injection").name("failure injection")
+                    .setParallelism(USAGE_SOURCE_PARALLELISM);
         }
         DataStream<ReferenceUpdate> reference = env
                 .fromSource(sources.reference(), Watermarks.reference(), "reference-data source")
@@ -83,23 +96,20 @@ public final class Workflow {
 
         SingleOutputStreamOperator<ValidUsage> decoded = raw
                 .process(new PartitionWatermarkFunction(config.outOfOrderness()))
-                .uid(PipelineState.Uids.DECODE).name("dead letters and partition watermarks");
-
-        SingleOutputStreamOperator<ValidUsage> unique = decoded
-                .keyBy(new Keys.Subscription())
-                .process(new DeduplicateFunction(config.dedupHorizon(), config.maxEventLead()))
-                .uid(PipelineState.Uids.DEDUPLICATE).name("deduplicate by eventId");
+                .uid(PipelineState.Uids.DECODE).name("dead letters and partition watermarks")
+                // chained to the source: a partition's records must reach it in their order
+                .setParallelism(USAGE_SOURCE_PARALLELISM);
 
         // how long after a period's end its cumulative state must stay: a valid event of the period can arrive up to
         // max-event-age after it happened, when the event-time watermark can be up to max-event-lead further on
         Duration periodRetention = config.maxEventAge().plus(config.maxEventLead());
         BroadcastStream<ReferenceUpdate> broadcast = reference.broadcast(PipelineState.referenceData());
-        SingleOutputStreamOperator<RatedEvent> rated = unique
+        SingleOutputStreamOperator<RatedEvent> rated = decoded
                 .keyBy(new Keys.Subscription())
                 .connect(broadcast)
                 .process(new RatingFunction(config.unknownSubscriptionGrace(), config.allowedLateness(), periodRetention,
-                        sources.referenceSnapshot()))
-                .uid(PipelineState.Uids.RATE).name("enrich and rate");
+                        config.dedupHorizon(), config.maxEventLead(), sources.referenceSnapshot()))
+                .uid(PipelineState.Uids.RATE).name("deduplicate, enrich and rate");
 
         SingleOutputStreamOperator<RatedEvent> withCommission = rated
                 .keyBy(new Keys.Partner())
@@ -109,9 +119,14 @@ public final class Workflow {
                 .process(new CommissionFunction(Beneficiary.DISTRIBUTOR, periodRetention))
                 .uid(PipelineState.Uids.DISTRIBUTOR_COMMISSION).name("distributor commission");
 
-        withCommission.sinkTo(sinks.rated()).uid(PipelineState.Uids.RATED_SINK).name("rated usage sink");
+        // encoded and checked once, before the fan-out: an event its rated record cannot carry reaches no roll-up either
+        SingleOutputStreamOperator<RatedEvent> delivered = withCommission
+                .process(new RatedOutput(KafkaOutput.of(config.registry(), config.ratedTopic(), config.kafkaBootstrap(),
+                        TopicLimits.RATED_MAX_REQUEST_SIZE)))
+                .uid(PipelineState.Uids.RATED_OUTPUT).name("rated output");
+        delivered.getSideOutput(PipelineState.RATED_RECORDS).sinkTo(sinks.rated()).uid(PipelineState.Uids.RATED_SINK).name("rated usage sink");
 
-        withCommission
+        delivered
                 .flatMap(new ContributionsFunction())
                 .uid(PipelineState.Uids.CONTRIBUTIONS).name("roll-up contributions")
                 .keyBy(new Keys.Rollup())
@@ -119,18 +134,22 @@ public final class Workflow {
                 .uid(PipelineState.Uids.ROLLUP).name("roll-up windows")
                 .sinkTo(sinks.rollups()).uid(PipelineState.Uids.ROLLUP_SINK).name("roll-up sink");
 
-        withCommission
-                .keyBy(new Keys.BookedPeriod())
+        delivered
+                .flatMap(new PeriodMarks()).uid(PipelineState.Uids.PERIOD_MARKS).name("booked periods")
+                .keyBy(new Keys.Period())
                 .process(new PeriodFunction(config.allowedLateness(), config.refreshInterval()))
                 .uid(PipelineState.Uids.PERIODS).name("period status")
                 .sinkTo(sinks.periods()).uid(PipelineState.Uids.PERIOD_SINK).name("period sink");
 
         decoded.getSideOutput(PipelineState.DEAD_LETTERS)
-                .union(rated.getSideOutput(PipelineState.DEAD_LETTERS))
+                .union(rated.getSideOutput(PipelineState.DEAD_LETTERS), delivered.getSideOutput(PipelineState.DEAD_LETTERS))
+                .process(new DeadLetterOutput(KafkaOutput.of(config.registry(), config.deadLetterTopic(), config.kafkaBootstrap(),
+                        TopicLimits.DEAD_LETTER_MAX_REQUEST_SIZE)))
+                .uid(PipelineState.Uids.DEAD_LETTER_OUTPUT).name("dead-letter output")
                 .sinkTo(sinks.deadLetters()).uid(PipelineState.Uids.DEAD_LETTER_SINK).name("dead-letter sink");
 
         if (sinks.duplicates() != null) {
-            unique.getSideOutput(PipelineState.DUPLICATES).sinkTo(sinks.duplicates()).uid("duplicates-sink").name("duplicates sink");
+            rated.getSideOutput(PipelineState.DUPLICATES).sinkTo(sinks.duplicates()).uid("duplicates-sink").name("duplicates sink");
         }
     }
 }

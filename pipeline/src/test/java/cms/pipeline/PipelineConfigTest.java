@@ -78,6 +78,17 @@ class PipelineConfigTest {
     }
 
     @Test
+    void theMaximumEventSizeIsASizeOfAtMost16MbDefault256Kb() {
+        assertThat(PipelineConfig.from(Map.of(), STACK).maxEventSize()).isEqualTo(256 * 1024);
+        assertThat(PipelineConfig.from(Map.of("max-event-size", "1mb"), STACK).maxEventSize()).isEqualTo(1 << 20);
+        assertThat(PipelineConfig.from(Map.of("max-event-size", "5000"), STACK).maxEventSize()).isEqualTo(5000);
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("max-event-size", "big"), STACK))
+                .hasMessageContaining("max-event-size must be a size");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("max-event-size", "17mb"), STACK))
+                .hasMessageContaining("max-event-size must be a size of 1kb..16mb");
+    }
+
+    @Test
     void cassandraTakesSeveralContactPointsAndAConsistencyLevel() {
         PipelineConfig d = PipelineConfig.from(Map.of(), STACK);
         assertThat(d.cassandraConsistency().name()).isEqualTo("LOCAL_QUORUM");

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TypesTest {
     @ParameterizedTest
     @ValueSource(classes = {RawRecord.class, ValidUsage.class, PartitionProgress.class, PendingUsage.class, ReferenceUpdate.class,
-            RatedEvent.class, RollupRow.class, RollupSums.class, PeriodRow.class})
+            RatedEvent.class, RollupRow.class, RollupSums.class, PeriodRow.class, cms.pipeline.model.EncodedRecord.class})
     void isAPojoWithoutGenericFields(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(PojoTypeInfo.class);

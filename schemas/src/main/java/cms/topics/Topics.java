@@ -26,6 +26,15 @@ public final class Topics {
     /** Effective-dated commission-plan versions; key = {@link VersionKeys#commissionPlan}. */
     public static final String COMMISSION_PLANS = "cms.commission-plans.v1";
 
+    /**
+     * The dead-letter topic's max.message.bytes: a dead letter carries its usage record's key twice (as its own
+     * key and in its value) and the value once, untouched, so one of a record as large as Kafka's default limit
+     * (1 MiB, message.max.bytes) needs about twice that. The pipeline's dead-letter producer may send this much.
+     */
+    public static final int DEAD_LETTER_MAX_MESSAGE_BYTES = 3 << 20;
+    /** The topic configuration of a dead-letter topic (the stack's, and any run's own). */
+    public static final Map<String, String> DEAD_LETTER_CONFIG = Map.of("max.message.bytes", Integer.toString(DEAD_LETTER_MAX_MESSAGE_BYTES));
+
     /** How a topic is created: partitions, topic-level configuration, and the schema of its values. */
     public record Spec(String name, int partitions, Map<String, String> config, Schema valueSchema) {}
 
@@ -39,7 +48,7 @@ public final class Topics {
         return List.of(
                 new Spec(USAGE, usagePartitions, Map.of(), UsageEvent.getClassSchema()),
                 new Spec(RATED, usagePartitions, Map.of(), RatedUsage.getClassSchema()),
-                new Spec(DEAD_LETTER, 1, Map.of(), DeadLetter.getClassSchema()),
+                new Spec(DEAD_LETTER, 1, DEAD_LETTER_CONFIG, DeadLetter.getClassSchema()),
                 new Spec(HIERARCHY, 1, versions, HierarchyChange.getClassSchema()),
                 new Spec(PRICE_BOOKS, 1, versions, PriceBookVersion.getClassSchema()),
                 new Spec(COMMISSION_PLANS, 1, versions, CommissionPlan.getClassSchema()));

@@ -8,6 +8,7 @@ import cms.api.hierarchy.Ids;
 import cms.api.hierarchy.Plan;
 import cms.api.hierarchy.ReferencePublisher;
 import cms.api.hierarchy.Scope;
+import cms.api.input.BoundedText;
 import cms.avro.CommissionPlan;
 import cms.avro.CommissionShare;
 import cms.avro.PlanOwner;
@@ -15,6 +16,10 @@ import cms.avro.ShareModel;
 import cms.avro.ShareTier;
 import com.codahale.metrics.annotation.Timed;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -65,6 +70,7 @@ public final class CommissionPlanResource {
     @GET
     @Timed
     @Path("{id}")
+    @Operation(operationId = "getCommissionPlan")
     public PlanView get(@Auth Caller caller, @PathParam("id") String id) {
         return Views.plan(scope.plan(caller, id));
     }
@@ -72,6 +78,9 @@ public final class CommissionPlanResource {
     @PUT
     @Timed
     @Path("{id}")
+    @Operation(operationId = "putCommissionPlan")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = PlanView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = PlanView.class)))
     public Response put(@Auth Caller caller, @PathParam("id") String id, Body body) {
         Optional<Plan> existing = scope.planForWrite(caller, id);
         if (existing.isPresent()) {
@@ -93,6 +102,7 @@ public final class CommissionPlanResource {
         if (body.effectiveFrom() == null) {
             problems.add("effectiveFrom", "is required");
         }
+        BoundedText.check("name", body.name(), NodeResource.MAX_NAME, problems);
         if (owner == PlanOwner.PLATFORM && ownerId != null) {
             problems.add("ownerId", "must be absent for a PLATFORM plan");
         }
@@ -155,6 +165,10 @@ public final class CommissionPlanResource {
         List<TierBody> tiers = body.tiers();
         if (tiers == null || tiers.isEmpty()) {
             problems.add(field + ".tiers", "at least one tier is required");
+            return null;
+        }
+        if (tiers.size() > PriceBookResource.MAX_TIERS) {
+            problems.add(field + ".tiers", "at most " + PriceBookResource.MAX_TIERS + " tiers, was " + tiers.size());
             return null;
         }
         if (body.model() == ShareModel.FLAT && tiers.size() != 1) {

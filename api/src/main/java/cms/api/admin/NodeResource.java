@@ -8,10 +8,15 @@ import cms.api.hierarchy.Node;
 import cms.api.hierarchy.NodeKind;
 import cms.api.hierarchy.ReferencePublisher;
 import cms.api.hierarchy.Scope;
+import cms.api.input.BoundedText;
 import cms.avro.HierarchyChange;
 import cms.avro.NodeStatus;
 import com.codahale.metrics.annotation.Timed;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -38,8 +43,7 @@ import java.util.TreeMap;
 @Consumes(MediaType.APPLICATION_JSON)
 public final class NodeResource {
     private static final String KINDS = "{kind: distributors|partners|tenants|subscriptions}";
-    private static final int MAX_NAME = 200;
-    private static final int MAX_ATTRIBUTES = 50;
+    static final int MAX_NAME = 200;
 
     private final Scope scope;
     private final ReferencePublisher publisher;
@@ -58,6 +62,8 @@ public final class NodeResource {
     @PUT
     @Timed
     @Path("distributors/{id}")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = NodeView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = NodeView.class)))
     public Response putDistributor(@Auth Caller caller, @PathParam("id") String id, NodeBodies.Distributor body) {
         scope.requireMayAdminister(caller, NodeKind.DISTRIBUTOR);
         requireBody(body);
@@ -68,6 +74,8 @@ public final class NodeResource {
     @PUT
     @Timed
     @Path("partners/{id}")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = NodeView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = NodeView.class)))
     public Response putPartner(@Auth Caller caller, @PathParam("id") String id, NodeBodies.Partner body) {
         scope.requireMayAdminister(caller, NodeKind.PARTNER);
         requireBody(body);
@@ -78,6 +86,8 @@ public final class NodeResource {
     @PUT
     @Timed
     @Path("tenants/{id}")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = NodeView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = NodeView.class)))
     public Response putTenant(@Auth Caller caller, @PathParam("id") String id, NodeBodies.Tenant body) {
         scope.requireMayAdminister(caller, NodeKind.TENANT);
         requireBody(body);
@@ -88,6 +98,8 @@ public final class NodeResource {
     @PUT
     @Timed
     @Path("subscriptions/{id}")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = NodeView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = NodeView.class)))
     public Response putSubscription(@Auth Caller caller, @PathParam("id") String id, NodeBodies.Subscription body) {
         scope.requireMayAdminister(caller, NodeKind.SUBSCRIPTION);
         requireBody(body);
@@ -98,6 +110,7 @@ public final class NodeResource {
     @GET
     @Timed
     @Path(KINDS + "/{id}")
+    @Operation(operationId = "getNode")
     public NodeView get(@Auth Caller caller, @PathParam("kind") String kind, @PathParam("id") String id) {
         return Views.node(scope.node(caller, kind(kind), id), true, scope, caller);
     }
@@ -213,19 +226,8 @@ public final class NodeResource {
                 problems.add("priceBookId", "must match " + Ids.PATTERN);
             }
         }
-        if (w.name() != null && (w.name().isBlank() || w.name().length() > MAX_NAME)) {
-            problems.add("name", "must be 1 to " + MAX_NAME + " characters and not blank");
-        }
-        if (w.attributes() != null) {
-            if (w.attributes().size() > MAX_ATTRIBUTES) {
-                problems.add("attributes", "at most " + MAX_ATTRIBUTES + " entries");
-            }
-            w.attributes().forEach((k, v) -> {
-                if (k.isBlank() || v == null) {
-                    problems.add("attributes." + k, "keys must not be blank and values not null");
-                }
-            });
-        }
+        BoundedText.check("name", w.name(), MAX_NAME, problems);
+        BoundedText.attributes("attributes", w.attributes(), problems);
         problems.throwIfAny();
     }
 

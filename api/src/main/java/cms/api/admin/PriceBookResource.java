@@ -7,12 +7,18 @@ import cms.api.hierarchy.Ids;
 import cms.api.hierarchy.PriceBook;
 import cms.api.hierarchy.ReferencePublisher;
 import cms.api.hierarchy.Scope;
+import cms.api.input.BoundedText;
+import cms.api.input.InputLimits;
 import cms.avro.PriceBookVersion;
 import cms.avro.PriceTier;
 import cms.avro.PricingModel;
 import cms.avro.Rate;
 import com.codahale.metrics.annotation.Timed;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -41,6 +47,12 @@ public final class PriceBookResource {
     /** The Avro decimals: quantities (precision 28, scale 9) and unit prices (precision 38, scale 18). */
     static final Decimals QUANTITY = new Decimals(28, 9);
     static final Decimals PRICE = new Decimals(38, 18);
+    /** Rates of one version and tiers of one rate: far above any real book, well below a Kafka record's limit. */
+    static final int MAX_RATES = 200;
+    static final int MAX_TIERS = 50;
+    static final int MAX_METER = 128;
+    static final int MAX_REGION = 64;
+    static final int MAX_UNIT = 32;
 
     public record Body(String name, String currency, Instant effectiveFrom, List<RateBody> rates) {}
 
@@ -62,6 +74,7 @@ public final class PriceBookResource {
     @GET
     @Timed
     @Path("{id}")
+    @Operation(operationId = "getPriceBook")
     public PriceBookView get(@Auth Caller caller, @PathParam("id") String id) {
         return Views.priceBook(scope.priceBook(caller, id));
     }
@@ -69,6 +82,9 @@ public final class PriceBookResource {
     @PUT
     @Timed
     @Path("{id}")
+    @Operation(operationId = "putPriceBook")
+    @ApiResponse(responseCode = "200", description = "the id existed", content = @Content(schema = @Schema(implementation = PriceBookView.class)))
+    @ApiResponse(responseCode = "201", description = "the id was new", content = @Content(schema = @Schema(implementation = PriceBookView.class)))
     public Response put(@Auth Caller caller, @PathParam("id") String id, Body body) {
         Optional<PriceBook> existing = scope.priceBookForWrite(caller, id);
         if (!Ids.isValid(id)) {
@@ -79,10 +95,11 @@ public final class PriceBookResource {
         if (body.effectiveFrom() == null) {
             problems.add("effectiveFrom", "is required");
         }
+        BoundedText.check("name", body.name(), NodeResource.MAX_NAME, problems);
         if (body.currency() == null) {
             problems.add("currency", "is required");
         } else if (!isIso4217(body.currency())) {
-            problems.add("currency", "'" + body.currency() + "' is not an ISO 4217 currency code with a minor unit");
+            problems.add("currency", InputLimits.echo(body.currency()) + " is not an ISO 4217 currency code with a minor unit");
         } else if (existing.isPresent() && !existing.get().currency().equals(body.currency())) {
             problems.add("currency", "price book '" + id + "' is in " + existing.get().currency() + "; a book has one currency");
         }
@@ -112,6 +129,10 @@ public final class PriceBookResource {
             problems.add("rates", "at least one rate is required");
             return out;
         }
+        if (bodies.size() > MAX_RATES) {
+            problems.add("rates", "at most " + MAX_RATES + " rates, was " + bodies.size());
+            return out;
+        }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < bodies.size(); i++) {
             String at = "rates[" + i + "]";
@@ -120,14 +141,17 @@ public final class PriceBookResource {
                 problems.add(at, "must not be null");
                 continue;
             }
-            if (r.meterId() == null || r.meterId().isBlank() || r.meterId().length() > 128) {
-                problems.add(at + ".meterId", "is required (1 to 128 characters)");
+            if (r.meterId() == null || r.meterId().isBlank() || r.meterId().length() > MAX_METER) {
+                problems.add(at + ".meterId", "is required (1 to " + MAX_METER + " characters)");
             } else if (!seen.add(r.meterId() + "\u0000" + r.region())) {
-                problems.add(at, "a second rate for meter '" + r.meterId() + "' and region " + r.region());
+                problems.add(at, "a second rate for meter " + InputLimits.echo(r.meterId()) + " and region "
+                        + (r.region() == null ? "null" : InputLimits.echo(r.region())));
             }
             if (r.region() != null && r.region().isBlank()) {
                 problems.add(at + ".region", "must not be blank (omit it for every region)");
             }
+            BoundedText.check(at + ".region", r.region(), MAX_REGION, problems);
+            BoundedText.check(at + ".unit", r.unit(), MAX_UNIT, problems);
             if (r.model() == null) {
                 problems.add(at + ".model", "is required (PER_UNIT, GRADUATED or VOLUME)");
             }
@@ -153,6 +177,10 @@ public final class PriceBookResource {
         List<TierBody> tiers = r.tiers();
         if (tiers == null || tiers.isEmpty()) {
             problems.add(at + ".tiers", "at least one tier is required");
+            return out;
+        }
+        if (tiers.size() > MAX_TIERS) {
+            problems.add(at + ".tiers", "at most " + MAX_TIERS + " tiers, was " + tiers.size());
             return out;
         }
         if (r.model() == PricingModel.PER_UNIT && tiers.size() != 1) {

@@ -14,7 +14,9 @@ import java.util.Optional;
 
 /**
  * Mints and verifies the API's bearer tokens: HS256 over the configured key, with issuer, expiry
- * and the claims {@code role} and {@code org}. Thread-safe.
+ * and the claims {@code role} and {@code org}. A token may live at most {@code maxLifetime}: one
+ * whose exp - iat or exp - now is longer is refused, so a leaked token cannot outlive the bound.
+ * Thread-safe.
  */
 public final class JwtTokens {
     public static final String ROLE = "role";
@@ -24,15 +26,19 @@ public final class JwtTokens {
     private final String issuer;
     private final JWTVerifier verifier;
     private final Clock clock;
+    private final Duration leeway;
+    private final Duration maxLifetime;
 
-    public JwtTokens(String signingKey, String issuer, Duration leeway) {
-        this(signingKey, issuer, leeway, Clock.systemUTC());
+    public JwtTokens(String signingKey, String issuer, Duration leeway, Duration maxLifetime) {
+        this(signingKey, issuer, leeway, maxLifetime, Clock.systemUTC());
     }
 
-    JwtTokens(String signingKey, String issuer, Duration leeway, Clock clock) {
+    JwtTokens(String signingKey, String issuer, Duration leeway, Duration maxLifetime, Clock clock) {
         this.algorithm = Algorithm.HMAC256(signingKey);
         this.issuer = issuer;
         this.clock = clock;
+        this.leeway = leeway;
+        this.maxLifetime = maxLifetime;
         this.verifier = JWT.require(algorithm)
                 .withIssuer(issuer)
                 .withClaimPresence("exp")
@@ -41,7 +47,15 @@ public final class JwtTokens {
                 .build();
     }
 
+    public Duration maxLifetime() {
+        return maxLifetime;
+    }
+
+    /** @throws IllegalArgumentException when {@code ttl} is not positive or longer than the maximum lifetime */
     public String mint(Caller caller, Duration ttl) {
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(maxLifetime) > 0) {
+            throw new IllegalArgumentException("the lifetime " + ttl + " must be positive and at most " + maxLifetime);
+        }
         Instant now = clock.instant();
         var builder = JWT.create()
                 .withIssuer(issuer)
@@ -63,6 +77,9 @@ public final class JwtTokens {
         } catch (JWTVerificationException | IllegalArgumentException e) {
             return Optional.empty();
         }
+        if (!withinLifetime(jwt)) {
+            return Optional.empty();
+        }
         Optional<Role> role = Role.fromClaim(jwt.getClaim(ROLE).asString());
         if (role.isEmpty()) {
             return Optional.empty();
@@ -76,5 +93,13 @@ public final class JwtTokens {
             return Optional.empty();
         }
         return Optional.of(new Caller(role.get(), org));
+    }
+
+    private boolean withinLifetime(DecodedJWT jwt) {
+        Instant exp = jwt.getExpiresAtAsInstant();
+        Instant iat = jwt.getIssuedAtAsInstant();
+        Duration bound = maxLifetime.plus(leeway);
+        return Duration.between(clock.instant(), exp).compareTo(bound) <= 0
+                && (iat == null || Duration.between(iat, exp).compareTo(maxLifetime) <= 0);
     }
 }

@@ -21,6 +21,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -39,13 +43,21 @@ public final class KafkaReferencePublisher implements ReferencePublisher, Manage
     private final AvroSerializer serializer;
     private final HierarchyModel model;
     private final Duration timeout;
+    private final int maxRecordBytes;
     private volatile Producer<String, byte[]> producer;
 
-    public KafkaReferencePublisher(String bootstrapServers, AvroSerializer serializer, HierarchyModel model, Duration timeout) {
+    /**
+     * @param maxRecordBytes the largest record (key and value) this publisher sends; a version that
+     *     encodes to more is refused with 413, since the broker would refuse it on every retry. Keep
+     *     it below the topics' max.message.bytes (Kafka's default 1,048,588).
+     */
+    public KafkaReferencePublisher(String bootstrapServers, AvroSerializer serializer, HierarchyModel model, Duration timeout,
+                                   int maxRecordBytes) {
         this.bootstrapServers = bootstrapServers;
         this.serializer = serializer;
         this.model = model;
         this.timeout = timeout;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
@@ -59,7 +71,9 @@ public final class KafkaReferencePublisher implements ReferencePublisher, Manage
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis(),
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000),
-                ProducerConfig.LINGER_MS_CONFIG, 0),
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                // room for the batch's own header above the largest record send() lets through
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes + 16 * 1024),
                 new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -99,6 +113,11 @@ public final class KafkaReferencePublisher implements ReferencePublisher, Manage
         } catch (RuntimeException e) {
             LOG.error("cannot serialize {} for {}", key, topic, e);
             throw ApiErrors.unavailable("the schema registry is unavailable; nothing was changed, retry later");
+        }
+        int size = bytes.length + key.getBytes(StandardCharsets.UTF_8).length;
+        if (size > maxRecordBytes) {
+            throw new WebApplicationException("body: this version encodes to " + size + " bytes; a reference record holds at most "
+                    + maxRecordBytes, Response.Status.REQUEST_ENTITY_TOO_LARGE);
         }
         try {
             producer.send(new ProducerRecord<>(topic, key, bytes)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);

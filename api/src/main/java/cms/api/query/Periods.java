@@ -1,6 +1,8 @@
 package cms.api.query;
 
 import cms.api.errors.ApiErrors;
+import cms.api.input.BoundedInstant;
+import cms.api.input.InputLimits;
 import cms.avro.NodeLevel;
 import cms.rollup.BillingPeriod;
 import cms.rollup.Granularity;
@@ -12,11 +14,16 @@ public final class Periods {
         if (value == null || value.isBlank()) {
             throw ApiErrors.badRequest(field, "is required (YYYY-MM)");
         }
+        BillingPeriod period;
         try {
-            return BillingPeriod.parse(value);
+            period = BillingPeriod.parse(value);
         } catch (IllegalArgumentException e) {
-            throw ApiErrors.badRequest(field, "must be YYYY-MM, was '" + value + "'");
+            throw ApiErrors.badRequest(field, "must be YYYY-MM, was " + InputLimits.echo(value));
         }
+        if (!BoundedInstant.inRange(period.start())) {
+            throw ApiErrors.unprocessable(field + ": " + BoundedInstant.rangeProblem(period.start()));
+        }
+        return period;
     }
 
     /** The rollups key of a period's MONTH window. */

@@ -5,6 +5,7 @@ import cms.api.auth.Caller;
 import cms.api.errors.ApiErrors;
 import cms.api.hierarchy.NodeKind;
 import cms.api.hierarchy.Scope;
+import cms.api.input.InputLimits;
 import com.codahale.metrics.annotation.Timed;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.GET;
@@ -136,7 +137,7 @@ public final class UsageResource {
         for (String part : param.split(",")) {
             String p = part.strip().toLowerCase(Locale.ROOT);
             if (!p.equals("meter") && !p.equals("child")) {
-                throw ApiErrors.badRequest("breakdown", "must be meter, child or meter,child; was '" + param + "'");
+                throw ApiErrors.badRequest("breakdown", "must be meter, child or meter,child; was " + InputLimits.echo(param));
             }
             out.add(p);
         }

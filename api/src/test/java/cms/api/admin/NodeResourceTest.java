@@ -141,7 +141,7 @@ class NodeResourceTest {
         assertThat(API.get("/v1/partners/p1", null).getStatus()).isEqualTo(401);
         assertThat(API.request("/v1/partners/p1", null).header("Authorization", "Bearer not.a.token").get().getStatus())
                 .isEqualTo(401);
-        String forged = new cms.api.auth.JwtTokens("another-key-another-key-another-key-42", "cms", java.time.Duration.ZERO)
+        String forged = new cms.api.auth.JwtTokens("another-key-another-key-another-key-42", "cms", java.time.Duration.ZERO, java.time.Duration.ofHours(1))
                 .mint(ADMIN, java.time.Duration.ofMinutes(5));
         assertThat(API.request("/v1/partners/p1", null).header("Authorization", "Bearer " + forged).get().getStatus())
                 .isEqualTo(401);

@@ -33,12 +33,12 @@ class AuthTest {
 
     @Test
     void refusesExpiredForgedAndInconsistentTokens() {
-        JwtTokens past = new JwtTokens(TestApi.SIGNING_KEY, "cms", Duration.ZERO,
+        JwtTokens past = new JwtTokens(TestApi.SIGNING_KEY, "cms", Duration.ZERO, Duration.ofHours(24),
                 Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC));
         assertThat(TOKENS.verify(past.mint(TestApi.ADMIN, Duration.ofHours(1)))).isEmpty();
-        assertThat(TOKENS.verify(new JwtTokens("some-other-key-some-other-key-1234", "cms", Duration.ZERO)
+        assertThat(TOKENS.verify(new JwtTokens("some-other-key-some-other-key-1234", "cms", Duration.ZERO, Duration.ofHours(1))
                 .mint(TestApi.ADMIN, Duration.ofMinutes(1)))).isEmpty();
-        assertThat(TOKENS.verify(new JwtTokens(TestApi.SIGNING_KEY, "elsewhere", Duration.ZERO)
+        assertThat(TOKENS.verify(new JwtTokens(TestApi.SIGNING_KEY, "elsewhere", Duration.ZERO, Duration.ofHours(1))
                 .mint(TestApi.ADMIN, Duration.ofMinutes(1)))).isEmpty();
         Algorithm alg = Algorithm.HMAC256(TestApi.SIGNING_KEY);
         Instant exp = Instant.now().plusSeconds(60);
@@ -67,5 +67,41 @@ class AuthTest {
         assertThat(unauthorized.getStatus()).isEqualTo(401);
         assertThat(unauthorized.getHeaderString("WWW-Authenticate")).startsWith("Bearer");
         assertThat(API.request("/v1/me", null).header("Authorization", "Basic dXNlcjpwdw==").get().getStatus()).isEqualTo(401);
+    }
+
+    @Test
+    void theTokenIsTakenFromTheHeaderOnlyNeverFromTheQuery() {
+        String token = TOKENS.mint(TestApi.P1, Duration.ofMinutes(1));
+        assertThat(API.get("/v1/me?access_token=" + token, null).getStatus()).isEqualTo(401);
+        assertThat(API.request("/v1/me", null).header("Authorization", "Bearer " + token).get().getStatus()).isEqualTo(200);
+        assertThat(API.request("/v1/me", null).header("Authorization", "bearer " + token).get().getStatus())
+                .as("the scheme is case-insensitive (RFC 7235)").isEqualTo(200);
+        assertThat(API.request("/v1/me", null).header("Authorization", "Bearer").get().getStatus()).isEqualTo(401);
+    }
+
+    @Test
+    void aTokenLivingLongerThanTheMaximumIsRefusedAndNeverMinted() {
+        // TestApi.TOKENS: at most 24 hours, leeway 30 s
+        Algorithm alg = Algorithm.HMAC256(TestApi.SIGNING_KEY);
+        Instant now = Instant.now();
+        assertThat(TOKENS.verify(JWT.create().withIssuer("cms").withIssuedAt(now).withExpiresAt(now.plus(Duration.ofHours(25)))
+                .withClaim("role", "platform-admin").sign(alg))).as("exp - iat over the maximum").isEmpty();
+        assertThat(TOKENS.verify(JWT.create().withIssuer("cms").withExpiresAt(now.plus(Duration.ofDays(3650)))
+                .withClaim("role", "platform-admin").sign(alg))).as("no iat, exp - now over the maximum").isEmpty();
+        assertThat(TOKENS.verify(JWT.create().withIssuer("cms").withIssuedAt(now.plus(Duration.ofDays(30)))
+                .withExpiresAt(now.plus(Duration.ofDays(30)).plusSeconds(60))
+                .withClaim("role", "platform-admin").sign(alg))).as("iat in the future to shorten exp - iat").isEmpty();
+        assertThat(TOKENS.verify(JWT.create().withIssuer("cms").withIssuedAt(now).withExpiresAt(now.plus(Duration.ofHours(24)))
+                .withClaim("role", "platform-admin").sign(alg))).as("exactly the maximum").contains(Caller.platformAdmin());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TOKENS.mint(TestApi.ADMIN, Duration.ofDays(3650)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anOrgMustNameANodeOfTheRolesLevel() {
+        assertThat(API.get("/v1/me", new Caller(Role.PARTNER, "d1")).getStatus()).as("d1 is a distributor").isEqualTo(401);
+        assertThat(API.get("/v1/me", new Caller(Role.TENANT, "nowhere")).getStatus()).isEqualTo(401);
+        assertThat(API.get("/v1/me", new Caller(Role.DISTRIBUTOR, "p1")).getStatus()).isEqualTo(401);
+        assertThat(API.get("/v1/me", new Caller(Role.TENANT, "t1")).getStatus()).isEqualTo(200);
     }
 }

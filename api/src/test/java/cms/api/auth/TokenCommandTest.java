@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class TokenCommandTest {
     private static final String CONFIG = ResourceHelpers.resourceFilePath("token-config.yml");
-    private static final JwtTokens VERIFIER = new JwtTokens("token-command-test-signing-key-0123456789", "cms", Duration.ZERO);
+    private static final JwtTokens VERIFIER = new JwtTokens("token-command-test-signing-key-0123456789", "cms", Duration.ZERO, Duration.ofHours(24));
 
     /** Runs the application's command line; returns what the command printed, or the failure. */
     private static String run(String... args) {
@@ -55,5 +55,25 @@ class TokenCommandTest {
         assertThat(run("token", CONFIG, "--role", "partner")).startsWith("FAILED: --org is required");
         assertThat(run("token", CONFIG, "--role", "platform-admin", "--org", "d1")).startsWith("FAILED: --org must be absent");
         assertThat(run("token", CONFIG, "--role", "root")).startsWith("FAILED");
+    }
+
+    @Test
+    void badArgumentsPrintAUsageLineNotAStackTrace() {
+        for (String[] args : new String[][] {{"token", CONFIG, "--role", "partner"},
+                {"token", CONFIG, "--role", "tenant", "--org", "Not An Id"},
+                {"token", CONFIG, "--role", "partner", "--org", "p1", "--ttl", "forever"}}) {
+            String out = run(args);
+            assertThat(out).as(String.join(" ", args)).startsWith("FAILED").contains("token: --").contains("usage:")
+                    .doesNotContain("\tat ").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void refusesALifetimeBeyondTheMaximum() {
+        // token-config.yml: maxTokenLifetime 24 hours
+        String out = run("token", CONFIG, "--role", "platform-admin", "--ttl", "P3650D");
+        assertThat(out).startsWith("FAILED: --ttl must be positive and at most").contains("usage:");
+        assertThat(VERIFIER.verify(run("token", CONFIG, "--role", "platform-admin", "--ttl", "PT24H")))
+                .contains(Caller.platformAdmin());
     }
 }

@@ -31,7 +31,7 @@ class KafkaReferencePublisherIT {
     @Test
     void anAcknowledgedWriteEntersTheModel() {
         HierarchyModel model = new HierarchyModel();
-        KafkaReferencePublisher publisher = new KafkaReferencePublisher(STACK.kafkaBootstrap(), serializer(), model, Duration.ofSeconds(10));
+        KafkaReferencePublisher publisher = new KafkaReferencePublisher(STACK.kafkaBootstrap(), serializer(), model, Duration.ofSeconds(10), 1_000_000);
         publisher.start();
         try {
             HierarchyChange change = Seed.node(NodeLevel.DISTRIBUTOR, RUN + "-ok", null, null);
@@ -49,13 +49,33 @@ class KafkaReferencePublisherIT {
             closed = socket.getLocalPort(); // nothing listens there once the socket is closed
         }
         HierarchyModel model = new HierarchyModel();
-        KafkaReferencePublisher publisher = new KafkaReferencePublisher("127.0.0.1:" + closed, serializer(), model, Duration.ofSeconds(2));
+        KafkaReferencePublisher publisher = new KafkaReferencePublisher("127.0.0.1:" + closed, serializer(), model, Duration.ofSeconds(2), 1_000_000);
         publisher.start();
         try {
             assertThatThrownBy(() -> publisher.publish(Seed.node(NodeLevel.DISTRIBUTOR, RUN + "-lost", null, null)))
                     .isInstanceOfSatisfying(WebApplicationException.class,
                             e -> assertThat(e.getResponse().getStatus()).isEqualTo(503));
             assertThat(model.node(NodeKind.DISTRIBUTOR, RUN + "-lost")).isEmpty();
+        } finally {
+            publisher.stop();
+        }
+    }
+
+    @Test
+    void aVersionOverTheRecordLimitIs413BeforeAnythingIsSent() {
+        HierarchyModel model = new HierarchyModel();
+        KafkaReferencePublisher publisher = new KafkaReferencePublisher(STACK.kafkaBootstrap(), serializer(), model,
+                Duration.ofSeconds(10), 64 * 1024);
+        publisher.start();
+        try {
+            HierarchyChange big = HierarchyChange.newBuilder(Seed.node(NodeLevel.DISTRIBUTOR, RUN + "-big", null, null))
+                    .setName("x".repeat(70_000)).build();
+            assertThatThrownBy(() -> publisher.publish(big))
+                    .isInstanceOfSatisfying(WebApplicationException.class, e -> {
+                        assertThat(e.getResponse().getStatus()).isEqualTo(413);
+                        assertThat(e.getMessage()).startsWith("body: this version encodes to ");
+                    });
+            assertThat(model.node(NodeKind.DISTRIBUTOR, RUN + "-big")).isEmpty();
         } finally {
             publisher.stop();
         }

@@ -79,6 +79,8 @@ public final class Benchmark {
         public double secondsToFirstCommit;
         public final List<String> lagLines = new ArrayList<>();
         public Map<String, Double> cpuThroughput = Map.of();
+        /** What each job vertex sent downstream by the end of the throughput phase (Flink's exchanges). */
+        public List<FlinkRest.Exchange> exchanges = List.of();
         public double liveTargetRate;
         public double liveActualRate;
         public long liveLagFirst = -1;
@@ -398,6 +400,11 @@ public final class Benchmark {
             Thread.sleep(250);
         }
         stopRecording(system);
+        try {
+            r.exchanges = flink.exchanges(job);
+        } catch (IOException e) {
+            r.notes.add("the job's exchange metrics were not readable: " + e.getMessage());
+        }
         FlinkRest.Failures failures = flink.failures(job);
         if (failures.count() > 0) {
             r.notes.add(String.format("the job failed %d times during the throughput phase; the newest: %s", failures.count(), failures.newest()));
@@ -783,6 +790,19 @@ public final class Benchmark {
         md.append("Throughput phase (the job's committed offsets on the usage topic; they advance at each completed checkpoint):\n\n```\n");
         r.lagLines.forEach(l -> md.append(l).append('\n'));
         md.append("```\n\n");
+        if (!r.exchanges.isEmpty() && r.backlog > 0) {
+            md.append("Exchanges (records and bytes each job vertex sent downstream during the throughput phase, per backlog record; "
+                    + "Flink's write-records / write-bytes):\n\n| vertex | records per record | bytes per record |\n| --- | --- | --- |\n");
+            long records = 0;
+            long bytes = 0;
+            for (FlinkRest.Exchange x : r.exchanges) {
+                md.append(String.format(Locale.ROOT, "| %s | %.2f | %,.0f |%n", x.vertex().replace('|', '/'),
+                        (double) x.records() / r.backlog, (double) x.bytes() / r.backlog));
+                records += x.records();
+                bytes += x.bytes();
+            }
+            md.append(String.format(Locale.ROOT, "| all exchanges | %.2f | %,.0f |%n%n", (double) records / r.backlog, (double) bytes / r.backlog));
+        }
         if (!r.cpuThroughput.isEmpty()) {
             md.append("CPU during the throughput window (average cores used; /proc):");
             r.cpuThroughput.forEach((k, v) -> md.append(k.equals("machine busy") ? String.format(" machine busy %.0f%%;", 100 * v)

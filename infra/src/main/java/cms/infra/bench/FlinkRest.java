@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 
 /** The few facts the benchmark reads from Flink's REST API (the local job's web UI). */
@@ -105,6 +107,26 @@ final class FlinkRest {
         JsonNode latest = c.path("latest").path("completed");
         return new Checkpoints(c.path("counts").path("completed").asLong(), c.path("counts").path("failed").asLong(),
                 latest.path("end_to_end_duration").asLong(-1), latest.path("state_size").asLong(latest.path("checkpointed_size").asLong(-1)));
+    }
+
+    /** What one job vertex (a chain of operators) sent to the next over Flink's exchanges so far. */
+    record Exchange(String vertex, long records, long bytes) {}
+
+    /**
+     * Records and bytes each vertex wrote to its downstream exchanges (keyBy, rebalance, broadcast), from the
+     * job's vertex metrics: the shuffles' share of an event's cost, independent of how busy the machine is.
+     * Vertices that write nothing (sinks) are left out.
+     */
+    List<Exchange> exchanges(String jobId) throws IOException, InterruptedException {
+        List<Exchange> out = new ArrayList<>();
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            JsonNode m = v.path("metrics");
+            long bytes = m.path("write-bytes").asLong();
+            if (bytes > 0) {
+                out.add(new Exchange(v.path("name").asText(), m.path("write-records").asLong(), bytes));
+            }
+        }
+        return out;
     }
 
     /** One line on the job's health: state, tasks running, checkpoints, failures so far. */

@@ -67,25 +67,39 @@ public final class UsageGenerator {
         }
 
         /**
-         * Event time at a given wall-clock time into the run. A fast clock stops at the wall clock:
-         * the job dead-letters usage from the future (INVALID), and one far-future event time would
-         * otherwise push its event-time watermark past every open window.
+         * Event time of the {@code index}-th record, sent {@code elapsedNanos} into the run. A load of a
+         * given number of events follows its schedule, not the wall clock: record n is at
+         * start + (n + 1/2) / rate x time-scale, so the load covers exactly events / rate x time-scale of
+         * event time however slowly the machine sends (a backfill of a day fills that day, not the days
+         * after it). A load of a given duration follows the wall clock (live usage stays at "now"). Either
+         * clock stops at the wall clock: the job dead-letters usage from the future (INVALID), and one
+         * far-future event time would otherwise push its event-time watermark past every open window.
          */
-        Instant eventClock(long elapsedNanos) {
-            Instant t = start.plusMillis((long) (elapsedNanos / 1_000_000.0 * timeScale));
+        public Instant eventClock(long index, long elapsedNanos) {
+            double nanos = events > 0 ? (index + 0.5) * 1e9 / rate : elapsedNanos;
+            Instant t = start.plusMillis((long) (nanos / 1_000_000.0 * timeScale));
             Instant now = Instant.now();
             return t.isAfter(now) && !start.isAfter(now) ? now : t;
         }
     }
 
-    /** What was sent, by kind, and how long it took. */
-    public record Stats(Map<UsageMix.Kind, Long> sent, Duration took, Instant lastEventClock) {
+    /** What was sent, by kind, how long it took, and the event times of the usage sent (null when none was). */
+    public record Stats(Map<UsageMix.Kind, Long> sent, Duration took, Instant earliestEventTime, Instant latestEventTime) {
         public long total() {
             return sent.values().stream().mapToLong(Long::longValue).sum();
         }
 
         public double ratePerSecond() {
             return total() / Math.max(0.001, took.toNanos() / 1e9);
+        }
+
+        /** E.g. "20,000 records (FRESH 19,801, DUPLICATE 199) in 6.2 s (3,226/s), event times 2026-11-30T00:00:00Z to 2026-11-30T23:59:55Z". */
+        public String describe() {
+            String kinds = sent.entrySet().stream().map(e -> e.getKey() + " " + String.format("%,d", e.getValue()))
+                    .collect(Collectors.joining(", "));
+            return String.format("%,d records (%s) in %.1f s (%,.0f/s), event times %s to %s", total(), kinds, took.toMillis() / 1000.0,
+                    ratePerSecond(), earliestEventTime == null ? "-" : earliestEventTime.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    latestEventTime == null ? "-" : latestEventTime.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         }
     }
 
@@ -114,6 +128,8 @@ public final class UsageGenerator {
         long count = 0;
         long nextReport = began + 1_000_000_000L;
         Instant clock = o.start();
+        Instant earliest = null;
+        Instant latest = null;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
              Progress watch = progress == null ? null : new Progress(o)) {
             while (count < limit) {
@@ -131,8 +147,13 @@ public final class UsageGenerator {
                 if (failure.get() != null) {
                     throw failure.get();
                 }
-                clock = o.eventClock(System.nanoTime() - began);
+                clock = o.eventClock(count, System.nanoTime() - began);
                 UsageMix.Draft draft = mix.next(clock);
+                if (draft.event() != null) {
+                    Instant t = draft.event().getEventTime();
+                    earliest = earliest == null || t.isBefore(earliest) ? t : earliest;
+                    latest = latest == null || t.isAfter(latest) ? t : latest;
+                }
                 byte[] value = draft.raw() != null ? draft.raw() : serializer.serialize(o.topic(), draft.event());
                 producer.send(new ProducerRecord<>(o.topic(), draft.key(), value), (meta, e) -> {
                     if (e != null) {
@@ -154,7 +175,7 @@ public final class UsageGenerator {
                 watch.print(progress, count, System.nanoTime() - began, clock, true);
             }
         }
-        return new Stats(sent, Duration.ofNanos(System.nanoTime() - began), clock);
+        return new Stats(sent, Duration.ofNanos(System.nanoTime() - began), earliest, latest);
     }
 
     /** The progress line's view of the system: dead letters written and the rating job's lag. */
@@ -242,8 +263,7 @@ public final class UsageGenerator {
                 o.channel().subscriptions(), o.channel().distributors(), o.channel().partners(), o.channel().tenants(),
                 o.topic(), o.rate());
         Stats stats = run(o, System.out);
-        System.out.printf("done: %,d records in %.1f s (%,.0f/s): %s; event time reached %s%n", stats.total(),
-                stats.took().toMillis() / 1000.0, stats.ratePerSecond(), stats.sent(), stats.lastEventClock());
+        System.out.println("done: " + stats.describe());
     }
 
     static final String USAGE = """
@@ -260,7 +280,9 @@ public final class UsageGenerator {
               --duplicates F --late F --bad F   shares 0..1 (default 0.01 0.01 0.005)
               --late-by D               how far behind the clock late events are (default 2h)
               --start INSTANT           event time at the start (default now)
-              --time-scale F            event-time seconds per wall-clock second (default 1)
+              --time-scale F            event-time seconds per second of the load (default 1); with --events
+                                        the event clock follows the schedule (record n at start + n/rate x F),
+                                        so the load covers events/rate x F of event time however slowly it is sent
               --seed N                  makes a run repeatable (default 1)
               --group ID                the rating job's consumer group, for the lag (default cms-pipeline)
             """;

@@ -92,16 +92,17 @@ class UsageMixTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not exceed 1");
         UsageGenerator.Options o = UsageGenerator.parse(new String[] {"--events", "10", "--time-scale", "3600",
                 "--start", "2026-11-01T00:00:00Z"});
-        assertThat(o.eventClock(2_000_000_000L)).isEqualTo(Instant.parse("2026-11-01T02:00:00Z"));
+        // a load of a number of events follows its schedule: record n at start + (n + 1/2) / rate x time-scale
+        assertThat(o.eventClock(2000, 0)).isEqualTo(Instant.parse("2026-11-01T02:00:01.800Z"));
         assertThat(List.of(o.events(), (long) o.channel().subscriptions())).containsExactly(10L, 600L);
 
-        // a fast clock started in the past stops at the wall clock (future usage is INVALID)
+        // a load of a duration follows the wall clock; a fast clock started in the past stops at it (future usage is INVALID)
         Instant hourAgo = Instant.now().minus(java.time.Duration.ofHours(1));
-        UsageGenerator.Options fast = UsageGenerator.parse(new String[] {"--events", "10", "--time-scale", "3600",
+        UsageGenerator.Options fast = UsageGenerator.parse(new String[] {"--duration", "10s", "--time-scale", "3600",
                 "--start", hourAgo.toString()});
         Instant before = Instant.now();
-        Instant capped = fast.eventClock(10_000_000_000L);
+        Instant capped = fast.eventClock(0, 10_000_000_000L);
         assertThat(capped).isBetween(before, Instant.now());
-        assertThat(fast.eventClock(500_000_000L)).isEqualTo(hourAgo.plusMillis(1_800_000));
+        assertThat(fast.eventClock(0, 500_000_000L)).isEqualTo(hourAgo.plusMillis(1_800_000));
     }
 }

@@ -36,6 +36,11 @@ public class RatedEvent {
     public long bookingTime;
     /** When the usage reached Kafka (its record timestamp): how long it waited to be rated tells whether the job is catching up. */
     public long receivedAt;
+    /**
+     * The usage record it came from (coordinates and bytes), for a dead letter should the rated output refuse
+     * it; dropped (null) once its rated record was checked, so that later shuffles do not carry it.
+     */
+    public RawRecord source;
 
     public RatedEvent() {}
 

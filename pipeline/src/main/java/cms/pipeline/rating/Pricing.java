@@ -17,6 +17,14 @@ import java.util.List;
 public final class Pricing {
     /** Scale of money everywhere in the pipeline (the Avro money fields). */
     public static final int MONEY_SCALE = 18;
+    /** Digits of money in the rated record (RatedUsage.amount's decimal): more and Avro refuses to encode it. */
+    public static final int MONEY_PRECISION = ((org.apache.avro.LogicalTypes.Decimal) cms.avro.RatedUsage.getClassSchema()
+            .getField("amount").schema().getLogicalType()).getPrecision();
+
+    /** True when {@code amount}, at {@link #MONEY_SCALE}, has at most {@link #MONEY_PRECISION} digits. */
+    public static boolean fitsMoney(BigDecimal amount) {
+        return amount.setScale(MONEY_SCALE, RoundingMode.HALF_EVEN).precision() <= MONEY_PRECISION;
+    }
 
     /** The rate for {@code meterId} in {@code region}: a region's own rate, else the meter's rate without region, else null. */
     public static Rate rateFor(PriceBookVersion version, String meterId, String region) {

@@ -6,6 +6,7 @@ import cms.avro.PriceBookVersion;
 import cms.avro.Rate;
 import cms.avro.UsageEvent;
 import cms.pipeline.PipelineState;
+import cms.pipeline.dedup.SeenEventIds;
 import cms.pipeline.hierarchy.ReferenceIndex;
 import cms.pipeline.hierarchy.ReferenceSnapshot;
 import cms.pipeline.hierarchy.ReferenceIndex.Resolution;
@@ -22,6 +23,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -34,11 +36,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Keyed by subscription, with all reference data broadcast: resolves the lineage, price book and
- * commission plans as they stood at eventTime, rates the event cumulatively within its billing
- * period, and decides once, for every roll-up level, whether it is a late adjustment.
+ * Keyed by subscription, with all reference data broadcast: de-duplicates by eventId, resolves the
+ * lineage, price book and commission plans as they stood at eventTime, rates the event cumulatively
+ * within its billing period, and decides once, for every roll-up level, whether it is a late adjustment.
  *
  * <ul>
+ *   <li>Duplicates: a repeat of an eventId the subscription has seen within the de-duplication horizon
+ *       goes to the DUPLICATES side output ({@link SeenEventIds}); it is never rated, waited for or
+ *       dead-lettered.</li>
  *   <li>Unknown subscription (or price book, or a named plan): the event waits in keyed state for the
  *       grace period (processing time: the hierarchy may reach Kafka a little after the usage); it is
  *       retried on every new event of the subscription and when the grace ends, then rated or
@@ -66,6 +71,8 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
     private final long graceMillis;
     private final long latenessMillis;
     private final long retentionMillis;
+    private final long dedupHorizonMillis;
+    private final long maxEventLeadMillis;
     private final ReferenceSnapshot snapshot;
     /**
      * Built once: {@link PipelineState#referenceData()} makes a new descriptor whose type information is
@@ -77,17 +84,24 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
     private transient MapState<String, BigDecimal> cumulative;
     private transient ListState<PendingUsage> pending;
     private transient ReferenceIndex index;
+    private transient SeenEventIds seen;
+    private transient Counter duplicates;
 
     /**
      * @param retention how long after a period's end its cumulative quantities are kept (event time):
      *                  max-event-age + max-event-lead
+     * @param dedupHorizon how long after max(eventTime, arrival) a repeat of an eventId is a duplicate
+     * @param maxEventLead how far the event-time watermark can run ahead of arrivals (validation's bound)
      * @param snapshot  reads the reference topics as they stand when the task starts, before any usage
      *                  is rated; null to rely on the broadcast stream alone (as operator tests do)
      */
-    public RatingFunction(Duration grace, Duration allowedLateness, Duration retention, ReferenceSnapshot snapshot) {
+    public RatingFunction(Duration grace, Duration allowedLateness, Duration retention, Duration dedupHorizon, Duration maxEventLead,
+                          ReferenceSnapshot snapshot) {
         this.graceMillis = grace.toMillis();
         this.latenessMillis = allowedLateness.toMillis();
         this.retentionMillis = retention.toMillis();
+        this.dedupHorizonMillis = dedupHorizon.toMillis();
+        this.maxEventLeadMillis = maxEventLead.toMillis();
         this.snapshot = snapshot;
     }
 
@@ -96,6 +110,8 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         snapshotted = snapshot == null ? List.of() : snapshot.read();
         cumulative = getRuntimeContext().getMapState(PipelineState.cumulativeQuantity());
         pending = getRuntimeContext().getListState(PipelineState.pendingUsage());
+        seen = new SeenEventIds(getRuntimeContext().getMapState(PipelineState.seenEventFingerprints()), dedupHorizonMillis, maxEventLeadMillis);
+        duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
     }
 
     @Override
@@ -107,6 +123,13 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
 
     @Override
     public void processElement(ValidUsage usage, ReadOnlyContext ctx, Collector<RatedEvent> out) throws Exception {
+        long forgetAt = seen.remember(usage);
+        if (forgetAt == SeenEventIds.REPEAT) {
+            duplicates.inc();
+            ctx.output(PipelineState.DUPLICATES, usage);
+            return;
+        }
+        ctx.timerService().registerEventTimeTimer(forgetAt);
         indexOf(ctx.getBroadcastState(referenceData));
         long now = ctx.timerService().currentProcessingTime();
         List<PendingUsage> waiting = pendingList();
@@ -130,7 +153,9 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
             }
             return;
         }
-        // event time: drop the cumulative quantities of periods no valid event can reach any more
+        // event time: forget the eventIds whose horizon is over, and drop the cumulative quantities of periods no
+        // valid event can reach any more (the timers of both are here; each check is cheap for the other's)
+        seen.forget(timestamp);
         Iterator<Map.Entry<String, BigDecimal>> it = cumulative.iterator();
         while (it.hasNext()) {
             String period = it.next().getKey().substring(0, 7);
@@ -198,13 +223,20 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
             return deadLetter(DeadLetterReason.UNPRICED, "price book " + book.getPriceBookId() + ": " + defect, usage, ctx);
         }
 
-        String period = BillingPeriod.of(t).toString();
+        BillingPeriod billingPeriod = BillingPeriod.of(t);
+        String period = billingPeriod.toString();
         String key = period + "|" + e.getMeterId();
         BigDecimal before = cumulative.get(key);
         before = before == null ? BigDecimal.ZERO : before;
         BigDecimal amount = Pricing.increase(rate, before, e.getQuantity());
+        if (!Pricing.fitsMoney(amount)) {
+            // before the cumulative quantity counts it: a dead letter must not move later events' tiers
+            return deadLetter(DeadLetterReason.UNDELIVERABLE, "the rated output cannot hold amount " + amount.toPlainString()
+                    + ": more than the " + Pricing.MONEY_PRECISION + " digits of decimal(" + Pricing.MONEY_PRECISION + "," + Pricing.MONEY_SCALE
+                    + ")", usage, ctx);
+        }
         cumulative.put(key, before.add(e.getQuantity()));
-        ctx.timerService().registerEventTimeTimer(BillingPeriod.parse(period).end().toEpochMilli() + retentionMillis);
+        ctx.timerService().registerEventTimeTimer(billingPeriod.end().toEpochMilli() + retentionMillis);
 
         // d = max(partition watermark, this operator's watermark): see the class comment
         long d = Math.max(usage.partitionWatermark, ctx.timerService().currentWatermark());
@@ -232,6 +264,7 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         rated.lateAdjustment = late;
         rated.bookingTime = bookingTime;
         rated.receivedAt = usage.source.timestamp;
+        rated.source = usage.source;
         rated.bookedPeriod = BillingPeriod.of(bookingTime).toString();
         out.collect(rated);
         return Outcome.DONE;

@@ -2,7 +2,6 @@ package cms.pipeline.rollup;
 
 import cms.pipeline.PipelineState;
 import cms.pipeline.model.PeriodRow;
-import cms.pipeline.model.RatedEvent;
 import cms.rollup.BillingPeriod;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -13,7 +12,7 @@ import org.apache.flink.util.Collector;
 import java.time.Duration;
 
 /**
- * Keyed by the booked billing period: while the period is OPEN, writes the pipeline's event-time
+ * Keyed by the booked billing period, told of each period usage is booked into ({@link PeriodMarks}): while the period is OPEN, writes the pipeline's event-time
  * watermark (as this operator sees it) to the periods table every refresh interval (when it moved);
  * when that watermark passes the period's end plus the allowed lateness, writes FINAL once and drops
  * the period's state and timers. The rating stage never books usage into a period whose end plus the
@@ -24,7 +23,7 @@ import java.time.Duration;
  * instant), so a restarted job, whose watermark starts over, never turns a period back to OPEN or its
  * watermark back.
  */
-public final class PeriodFunction extends KeyedProcessFunction<String, RatedEvent, PeriodRow> {
+public final class PeriodFunction extends KeyedProcessFunction<String, String, PeriodRow> {
     private static final long serialVersionUID = 1L;
 
     private final long latenessMillis;
@@ -44,7 +43,7 @@ public final class PeriodFunction extends KeyedProcessFunction<String, RatedEven
     }
 
     @Override
-    public void processElement(RatedEvent e, Context ctx, Collector<PeriodRow> out) throws Exception {
+    public void processElement(String period, Context ctx, Collector<PeriodRow> out) throws Exception {
         if (refresh.value() == null) {
             ctx.timerService().registerEventTimeTimer(finalAt(ctx.getCurrentKey()));
             long at = ctx.timerService().currentProcessingTime() + refreshMillis;

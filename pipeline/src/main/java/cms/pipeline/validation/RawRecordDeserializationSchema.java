@@ -12,12 +12,15 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.time.Clock;
+
 /**
  * Decodes and validates each usage record in the Kafka source itself, so that the source's
  * per-partition watermark generator can see the event time (see {@code Watermarks.usage}). Every
  * record becomes exactly one {@link RawRecord} with its coordinates and untouched bytes, carrying
  * either the valid event or the failure: UNDECODABLE (bad framing, unknown schema id, corrupt bytes,
- * a tombstone) or INVALID (a rule of {@link UsageRules} broken). Bad data never throws here; the
+ * a tombstone, an empty value) or INVALID (a rule of {@link UsageRules} broken: a record larger than
+ * max-event-size is refused before it is decoded). Bad data never throws here; the
  * dead letters are split off by the operator chained after the source. A registry that is down is
  * NOT bad data: its exception propagates, the source fails and the job retries from its last
  * checkpoint.
@@ -27,11 +30,18 @@ public final class RawRecordDeserializationSchema implements KafkaRecordDeserial
 
     private final SchemaRegistryClient.Config registry;
     private final UsageRules rules;
+    /** The time a record is read, against which a producer's future record timestamp is judged (see UsageRules.arrival). */
+    private final Clock clock;
     private transient AvroDeserializer<UsageEvent> deserializer;
 
     public RawRecordDeserializationSchema(SchemaRegistryClient.Config registry, UsageRules rules) {
+        this(registry, rules, Clock.systemUTC());
+    }
+
+    RawRecordDeserializationSchema(SchemaRegistryClient.Config registry, UsageRules rules, Clock clock) {
         this.registry = registry;
         this.rules = rules;
+        this.clock = clock;
     }
 
     @Override
@@ -50,13 +60,17 @@ public final class RawRecordDeserializationSchema implements KafkaRecordDeserial
         if (deserializer == null) {
             open(null);
         }
+        String tooLarge = rules.sizeViolation(raw.key, raw.value);
+        if (tooLarge != null) {
+            return raw.failed(DeadLetterReason.INVALID, tooLarge, null);
+        }
         UsageEvent event;
         try {
             event = deserializer.deserialize(raw.value);
         } catch (UndecodableRecordException e) {
             return raw.failed(DeadLetterReason.UNDECODABLE, e.problem() + ": " + e.getMessage(), null);
         }
-        String violation = rules.violation(event, raw.timestamp);
+        String violation = rules.violation(event, UsageRules.arrival(raw.timestamp, clock.millis()));
         if (violation != null) {
             return raw.failed(DeadLetterReason.INVALID, violation, event.getEventId());
         }

@@ -82,13 +82,7 @@ class RatingPipelineIT {
 
     private final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private final String KEYSPACE = "it_" + RUN;
-    private final Map<String, String> TOPICS = Map.of(
-            PipelineConfig.USAGE_TOPIC, "it." + RUN + ".usage",
-            PipelineConfig.RATED_TOPIC, "it." + RUN + ".rated",
-            PipelineConfig.DEAD_LETTER_TOPIC, "it." + RUN + ".dead-letter",
-            PipelineConfig.HIERARCHY_TOPIC, "it." + RUN + ".hierarchy",
-            PipelineConfig.PRICE_BOOK_TOPIC, "it." + RUN + ".price-books",
-            PipelineConfig.COMMISSION_PLAN_TOPIC, "it." + RUN + ".commission-plans");
+    private final Map<String, String> TOPICS = ItSupport.topics(RUN);
 
     private static CqlSession cassandra;
     private static SchemaRegistryClient registry;
@@ -113,6 +107,10 @@ class RatingPipelineIT {
         cassandra = CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(STACK.host(), STACK.cassandraPort()))
                 .withLocalDatacenter(LocalStackAddresses.CASSANDRA_DATACENTER)
+                // a full-table read of the roll-ups on a loaded 2-core machine can take longer than the driver's 2 s
+                .withConfigLoader(com.datastax.oss.driver.api.core.config.DriverConfigLoader.programmaticBuilder()
+                        .withDuration(com.datastax.oss.driver.api.core.config.DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
+                        .build())
                 .build();
         registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(STACK.registryUrl()));
     }
@@ -237,6 +235,118 @@ class RatingPipelineIT {
                 job.cancel().get();
             }
         }
+    }
+
+    /**
+     * R-1 and R-2 of issue 12: the month arrives as a burst after a quiet spell longer than source-idleness, as a
+     * backfill or a replay does, each partition's share a few seconds after the other's (both within
+     * source-idleness). Whichever partition the job reads first, every record must be booked by its own
+     * partition's order (the scenario's expectations, computed independently), nothing may reach a FINAL window,
+     * and every node's HOUR windows must add up to its DAY windows and those to its MONTH window.
+     */
+    @Test
+    void aBurstAfterAQuietSpellIsBookedExactlyWhicheverPartitionIsReadFirst() throws Exception {
+        int[] h = hierarchySize();
+        Scenario scenario = new Scenario(h[0], h[1], h[2], h[3], Integer.getInteger("cms.it.events", 3000), 20260103L);
+        scenario.computeExpectations();
+        Map<String, String> o = new HashMap<>(TOPICS);
+        o.put(PipelineConfig.KEYSPACE, KEYSPACE);
+        o.put(PipelineConfig.CONSUMER_GROUP, "it-" + RUN);
+        o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, "it-" + RUN);
+        o.put(PipelineConfig.ALLOWED_LATENESS, "1h");
+        o.put(PipelineConfig.OUT_OF_ORDERNESS, Scenario.OUT_OF_ORDERNESS.toMinutes() + "min");
+        o.put(PipelineConfig.SOURCE_IDLENESS, "10s");
+        o.put(PipelineConfig.UNKNOWN_SUBSCRIPTION_GRACE, "3s");
+        o.put(PipelineConfig.REFRESH_INTERVAL, "500ms");
+        o.put(PipelineConfig.CHECKPOINT_INTERVAL, "1s");
+        o.put(PipelineConfig.PARALLELISM, "2");
+        o.put(PipelineConfig.TRANSACTION_TIMEOUT, "20s");
+        PipelineConfig config = PipelineConfig.from(o, STACK);
+        List<RatedUsage> rated;
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            AvroSerializer serializer = new AvroSerializer(registry, true);
+            publishReferenceData(producer, serializer, config, scenario);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.configure(RatingJob.flinkConfiguration(config));
+            env.setParallelism(config.parallelism());
+            Workflow.build(env, config, RatingJob.sources(config), RatingJob.sinks(config));
+            JobClient job = env.executeAsync("burst after a quiet spell IT " + RUN);
+            try {
+                send(producer, serializer, config, List.of(scenario.canary));
+                await("canary rated", () -> count(config.ratedTopic()) >= 1);
+                Thread.sleep(14_000);   // a quiet spell: longer than source-idleness
+                for (int partition = 0; partition < 2; partition++) {
+                    int p = partition;
+                    send(producer, serializer, config, scenario.phase1.stream().filter(r -> r.partition == p).toList());
+                    LOG.info("run {}: partition {}'s share of the month sent", RUN, p);
+                    if (p == 0) {
+                        Thread.sleep(2_000);   // the other partition's share a few seconds later, within source-idleness
+                    }
+                }
+                long phase1 = 1 + scenario.phase1.size();
+                await("phase 1 consumed", () -> outputs(config, scenario) >= phase1);
+                await("January FINAL", () -> "FINAL".equals(periodStatus("2026-01")));
+                send(producer, serializer, config, scenario.phase2);
+                long total = scenario.allRecords().size();
+                await("phase 2 consumed", () -> outputs(config, scenario) >= total);
+                awaitRollups(scenario.expectedRows(Scenario.ADVANCE_HOUR.plusSeconds(50 * 60).toEpochMilli()));
+                rated = read(config.ratedTopic(), RatedUsage.class);
+            } finally {
+                job.cancel().get();
+            }
+        }
+        Map<String, Scenario.Record> byId = new HashMap<>();
+        scenario.allRecords().stream().filter(r -> r.kind == Scenario.Kind.RATED).forEach(r -> byId.put(r.event.getEventId(), r));
+        assertThat(rated).hasSize(byId.size());
+        for (RatedUsage r : rated) {
+            Scenario.Record e = byId.get(r.getEvent().getEventId());
+            assertThat(r.getLateAdjustment()).as("late flag of " + r.getEvent().getEventId()).isEqualTo(e.late);
+            assertThat(r.getBookedPeriod()).as("booked period of " + r.getEvent().getEventId()).isEqualTo(Scenario.period(e.bookingTime));
+        }
+        assertGranularitiesAddUp();
+    }
+
+    /** For every node, meter and currency: its HOUR windows sum to its DAY windows, and those to its MONTH window. */
+    private void assertGranularitiesAddUp() {
+        Map<String, BigDecimal[]> sums = new TreeMap<>();
+        int rows = 0;
+        for (Row r : cassandra.execute("SELECT level, node_id, granularity, window_start, meter_id, currency, event_count, amount FROM "
+                + KEYSPACE + ".rollups")) {
+            Instant start = r.getInstant("window_start");
+            String granularity = r.getString("granularity");
+            String node = r.getString("level") + "|" + r.getString("node_id") + "|" + r.getString("meter_id") + "|" + r.getString("currency");
+            String day = start.truncatedTo(java.time.temporal.ChronoUnit.DAYS).toString();
+            String month = day.substring(0, 7);
+            BigDecimal[] value = {BigDecimal.valueOf(r.getLong("event_count")), r.getBigDecimal("amount")};
+            switch (granularity) {
+                case "HOUR" -> { add(sums, "DAY-from-HOUR|" + node + "|" + day, value); add(sums, "MONTH-from-HOUR|" + node + "|" + month, value); }
+                case "DAY" -> { add(sums, "DAY|" + node + "|" + day, value); add(sums, "MONTH-from-DAY|" + node + "|" + month, value); }
+                default -> add(sums, "MONTH|" + node + "|" + month, value);
+            }
+            rows++;
+        }
+        assertThat(rows).isPositive();
+        Map<String, String> day = new TreeMap<>(), dayFromHours = new TreeMap<>(), month = new TreeMap<>(), monthFromDays = new TreeMap<>(),
+                monthFromHours = new TreeMap<>();
+        sums.forEach((k, v) -> {
+            String kind = k.substring(0, k.indexOf('|'));
+            String rest = k.substring(k.indexOf('|') + 1);
+            String value = Scenario.plain(v[0]) + " " + Scenario.plain(v[1]);
+            switch (kind) {
+                case "DAY" -> day.put(rest, value);
+                case "DAY-from-HOUR" -> dayFromHours.put(rest, value);
+                case "MONTH" -> month.put(rest, value);
+                case "MONTH-from-DAY" -> monthFromDays.put(rest, value);
+                default -> monthFromHours.put(rest, value);
+            }
+        });
+        assertThat(dayFromHours).as("HOUR windows summed by day").isEqualTo(day);
+        assertThat(monthFromDays).as("DAY windows summed by month").isEqualTo(month);
+        assertThat(monthFromHours).as("HOUR windows summed by month").isEqualTo(month);
+    }
+
+    private static void add(Map<String, BigDecimal[]> sums, String key, BigDecimal[] value) {
+        sums.merge(key, value.clone(), (a, b) -> new BigDecimal[] {a[0].add(b[0]), a[1].add(b[1])});
     }
 
     private static void publishReferenceData(KafkaProducer<byte[], byte[]> producer, AvroSerializer serializer, PipelineConfig config,
@@ -508,11 +618,7 @@ class RatingPipelineIT {
     // ------------------------------------------------------------------ Kafka
 
     private static KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafkaBootstrap());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return ItSupport.producer(STACK, 1 << 20);
     }
 
     private static byte[] key(String s) {
@@ -528,37 +634,9 @@ class RatingPipelineIT {
         producer.flush();
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafkaBootstrap());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
     /** Committed records of a topic (read_committed: what exactly-once consumers see). */
     private static List<ConsumerRecord<byte[], byte[]>> records(String topic) {
-        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
-            var partitions = c.partitionsFor(topic).stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(partitions);
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                boolean done = true;
-                for (var tp : partitions) {
-                    done &= c.position(tp) >= end.get(tp);
-                }
-                if (done) {
-                    break;
-                }
-            }
-            return out;
-        }
+        return ItSupport.committed(STACK, topic);
     }
 
     private static long count(String topic) {

@@ -55,7 +55,7 @@ class RatingFunctionTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, ValidUsage, ReferenceUpdate, RatedEvent> harness() throws Exception {
         var harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new RatingFunction(GRACE, LATENESS, MAX_AGE, null), new Keys.Subscription(), Types.STRING, PipelineState.referenceData());
+                new RatingFunction(GRACE, LATENESS, MAX_AGE, Duration.ofHours(24), Duration.ofHours(1), null), new Keys.Subscription(), Types.STRING, PipelineState.referenceData());
         // reference data carries the "end of time" watermark, as in the job
         harness.processBroadcastWatermark(Long.MAX_VALUE);
         harness.setProcessingTime(0);
@@ -114,6 +114,29 @@ class RatingFunctionTest {
         usageAt("e2", "s1", "vcpu", "1", "2026-01-10T10:05:00Z");
         assertThat(h.extractOutputValues()).extracting(r -> r.event.getEventId()).containsExactly("e1", "e2");
         assertThat(keysWith(h, "pending-usage")).isZero();
+    }
+
+    @Test
+    void anAmountTheRatedRecordCannotHoldIsUndeliverableAndMovesNoTier() throws Exception {
+        // 10^19 units (28 digits, valid) at 100 per unit after 10^18 included: 9 * 10^20, 21 integer digits > decimal(38,18)'s 20
+        reference(List.of(
+                ReferenceUpdate.of(book("b1", "EUR", "2026-01-01T00:00:00Z",
+                        rate("vcpu", null, PricingModel.GRADUATED, "0", tier("1000000000000000000", "0"), tier(null, "100")))),
+                ReferenceUpdate.of(plan("default", PlanOwner.PLATFORM, null, "2026-01-01T00:00:00Z", flat("0.10"), flat("0.05")))));
+        reference(chain("d1", "p1", "t1", "s1", "b1"));
+        usageAt("huge", "s1", "vcpu", "9999999999999999999.999999999", "2026-01-10T10:00:00Z");
+        assertThat(h.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.UNDELIVERABLE);
+            assertThat(d.getDetail()).contains("decimal(38,18)").contains("999999999999999999.9");
+            assertThat(d.getEventId()).isEqualTo("huge");
+        });
+        // the refused quantity is not in the period's cumulative quantity: the next event is still in the free tier
+        usageAt("small", "s1", "vcpu", "5", "2026-01-10T11:00:00Z");
+        assertThat(h.extractOutputValues()).singleElement().satisfies(r -> {
+            assertThat(r.amount).isEqualByComparingTo("0");
+            assertThat(r.source).as("the record it came from, for the rated output").isNotNull();
+        });
     }
 
     @Test
@@ -289,7 +312,7 @@ class RatingFunctionTest {
 
         h = new KeyedBroadcastOperatorTestHarness<>(
                 new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(
-                        new RatingFunction(GRACE, LATENESS, MAX_AGE, null), List.of(PipelineState.referenceData())),
+                        new RatingFunction(GRACE, LATENESS, MAX_AGE, Duration.ofHours(24), Duration.ofHours(1), null), List.of(PipelineState.referenceData())),
                 new Keys.Subscription(), Types.STRING, 1, 1, 0);
         h.setup();
         h.initializeState(snapshot);
@@ -326,7 +349,8 @@ class RatingFunctionTest {
         reference(chain("d1", "p1", "t1", "s1", "b1"));
         usageAt("e1", "s1", "vcpu", "1", "2026-01-10T00:00:00Z");
         assertThat(keysWith(h, "cumulative-quantity")).isEqualTo(1);
-        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        // January's retention, and the hour at which the subscription forgets e1 (de-duplication is in this operator)
+        assertThat(h.numEventTimeTimers()).isEqualTo(2);
         h.processWatermark(at("2026-02-01T00:00:00Z").plus(MAX_AGE).toEpochMilli());
         assertThat(keysWith(h, "cumulative-quantity")).isZero();
         assertThat(h.numEventTimeTimers()).isZero();

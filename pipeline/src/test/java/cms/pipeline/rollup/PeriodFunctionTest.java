@@ -19,9 +19,9 @@ class PeriodFunctionTest {
 
     @Test
     void writesTheWatermarkWhileOpenThenFinalOnceAndLeavesNoState() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new PeriodFunction(LATENESS, REFRESH), new Keys.BookedPeriod(), Types.STRING)) {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new PeriodFunction(LATENESS, REFRESH), new Keys.Period(), Types.STRING)) {
             h.setProcessingTime(0);
-            h.processElement(RollupFunctionTest.rated("e1", "1", "1", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), 0);
+            h.processElement("2026-01", 0);   // PeriodMarks' announcement of usage booked into January
             h.setProcessingTime(REFRESH.toMillis());
             assertThat(h.extractOutputValues()).isEmpty(); // no watermark yet
 
