@@ -20,6 +20,7 @@ import cms.api.kafka.KafkaHealthCheck;
 import cms.api.kafka.KafkaReferencePublisher;
 import cms.api.kafka.ReferenceFeed;
 import cms.api.openapi.OpenApiDocument;
+import cms.api.ratingjob.RatingJobHealthCheck;
 import cms.api.openapi.OpenApiResource;
 import cms.api.query.CommissionResource;
 import cms.api.query.PeriodResource;
@@ -95,6 +96,10 @@ public class ApiApplication extends Application<ApiConfiguration> {
 
         environment.healthChecks().register("cassandra", new CassandraHealthCheck(session));
         environment.healthChecks().register("kafka", new KafkaHealthCheck(kafka.getBootstrapServers(), feed));
+        ApiConfiguration.RatingJob job = config.getRatingJob();
+        environment.healthChecks().register("rating-job", new RatingJobHealthCheck(kafka.getBootstrapServers(),
+                job.getConsumerGroup(), job.getUsageTopic(), job.getFlinkRestUrl(), job.getJobName(),
+                job.getStallAfter().toJavaDuration(), clock));
 
         ApiConfiguration.Auth auth = config.getAuth();
         registerAuth(environment.jersey(), new JwtAuthenticator(auth.tokens(), model));

@@ -32,6 +32,8 @@ public class ApiConfiguration extends Configuration {
     private Registry registry = new Registry();
     @Valid @NotNull
     private Cassandra cassandra = new Cassandra();
+    @Valid @NotNull
+    private RatingJob ratingJob = new RatingJob();
 
     @JsonProperty public Auth getAuth() { return auth; }
     @JsonProperty public void setAuth(Auth auth) { this.auth = auth; }
@@ -41,6 +43,38 @@ public class ApiConfiguration extends Configuration {
     @JsonProperty public void setRegistry(Registry registry) { this.registry = registry; }
     @JsonProperty public Cassandra getCassandra() { return cassandra; }
     @JsonProperty public void setCassandra(Cassandra cassandra) { this.cassandra = cassandra; }
+    @JsonProperty public RatingJob getRatingJob() { return ratingJob; }
+    @JsonProperty public void setRatingJob(RatingJob ratingJob) { this.ratingJob = ratingJob; }
+
+    /**
+     * The rating job the health check "rating-job" watches: its consumer group on the usage topic
+     * (committed offsets against end offsets) and, when {@code flinkRestUrl} is set, its state in
+     * Flink's REST API.
+     */
+    public static class RatingJob {
+        @NotBlank
+        private String consumerGroup = "cms-pipeline";
+        @NotBlank
+        private String usageTopic = cms.topics.Topics.USAGE;
+        /** Flink's REST API (the local run's web UI); null or empty: judge by the offsets alone. */
+        private String flinkRestUrl;
+        @NotBlank
+        private String jobName = "cms rating pipeline";
+        /** Committed offsets standing still this long while usage waits is a stall (they move at each checkpoint, every 10 s by default). */
+        @NotNull
+        private Duration stallAfter = Duration.seconds(60);
+
+        @JsonProperty public String getConsumerGroup() { return consumerGroup; }
+        @JsonProperty public void setConsumerGroup(String consumerGroup) { this.consumerGroup = consumerGroup; }
+        @JsonProperty public String getUsageTopic() { return usageTopic; }
+        @JsonProperty public void setUsageTopic(String usageTopic) { this.usageTopic = usageTopic; }
+        @JsonProperty public String getFlinkRestUrl() { return flinkRestUrl; }
+        @JsonProperty public void setFlinkRestUrl(String flinkRestUrl) { this.flinkRestUrl = flinkRestUrl; }
+        @JsonProperty public String getJobName() { return jobName; }
+        @JsonProperty public void setJobName(String jobName) { this.jobName = jobName; }
+        @JsonProperty public Duration getStallAfter() { return stallAfter; }
+        @JsonProperty public void setStallAfter(Duration stallAfter) { this.stallAfter = stallAfter; }
+    }
 
     /** Bearer JWTs signed with HMAC-SHA256. */
     public static class Auth {

@@ -42,10 +42,12 @@ public final class RunTopics {
     public static RunTopics provision(LocalStackAddresses stack, String keyspace, List<Topic> topics) throws Exception {
         try (Admin admin = admin(stack)) {
             List<NewTopic> create = new ArrayList<>();
-            // the brokers' default replication (1 on the stack; 3, with min.insync.replicas 2, on the cluster); a dead-letter
-            // topic as the stack's: room for the dead letter of any record the usage topic takes
+            // each topic as the stack's topic of its kind (the same value schema): the dead-letter topic's room for the dead
+            // letter of any record the usage topic takes, the usage and rated topics' retention (see Topics); replicated as
+            // the brokers' default says (1 on the stack; 3, with min.insync.replicas 2, on the cluster)
             topics.forEach(t -> create.add(new NewTopic(t.name(), java.util.Optional.of(t.partitions()), java.util.Optional.empty())
-                    .configs(t.valueSchema().equals(cms.avro.DeadLetter.getClassSchema()) ? Topics.DEAD_LETTER_CONFIG : Map.of())));
+                    .configs(Topics.all(1).stream().filter(s -> s.valueSchema().equals(t.valueSchema())).findFirst()
+                            .map(Topics.Spec::config).orElse(Map.of()))));
             admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
         }
         // One subject at a time, before anything else runs: Apicurio's in-memory store can deadlock when several

@@ -165,7 +165,21 @@ public final class RunningSystem implements AutoCloseable {
         Map<String, String> env = new java.util.HashMap<>(options.environment());
         env.put("CMS_API_PORT", Integer.toString(options.apiPort()));
         env.put("CMS_API_ADMIN_PORT", Integer.toString(options.apiAdminPort()));
+        // the API's health check "rating-job" watches this job: its Flink REST API, group and usage topic
+        env.put("CMS_FLINK_REST_URL", "http://127.0.0.1:" + options.flinkUiPort());
+        pipelineArg(options, "--kafka.group").ifPresent(g -> env.put("CMS_PIPELINE_GROUP", g));
+        pipelineArg(options, "--topic.usage").ifPresent(t -> env.put("CMS_USAGE_TOPIC", t));
         return env;
+    }
+
+    private static java.util.Optional<String> pipelineArg(Options options, String key) {
+        List<String> args = options.pipelineArgs();
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (args.get(i).equals(key)) {
+                return java.util.Optional.of(args.get(i + 1));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Starts both processes on the stack named by the CMS_* environment and waits until both serve. */
@@ -236,6 +250,11 @@ public final class RunningSystem implements AutoCloseable {
     /** The job's process id (for jcmd, e.g. to record a profile); -1 when it is not running. */
     public long pipelinePid() {
         return pipeline != null ? pipeline.pid() : -1;
+    }
+
+    /** Ends the rating job's process at once (SIGTERM, then SIGKILL without grace), as a crash would: for tests of what notices. */
+    public void killPipeline() {
+        pipeline.stop(Duration.ZERO);
     }
 
     /** Fails with the log's tail if either process has exited. */

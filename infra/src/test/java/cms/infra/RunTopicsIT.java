@@ -32,6 +32,7 @@ class RunTopicsIT {
             assertThat(configs.get(dead).get("max.message.bytes").value()).isEqualTo(Integer.toString(Topics.DEAD_LETTER_MAX_MESSAGE_BYTES));
             assertThat(Integer.parseInt(configs.get(usage).get("max.message.bytes").value()))
                     .as("the usage topic keeps the broker's limit, under half the dead-letter topic's").isLessThan(Topics.DEAD_LETTER_MAX_MESSAGE_BYTES / 2);
+            assertThat(configs.get(usage).get("retention.ms").value()).as("the usage topic's retention (see Topics.USAGE_CONFIG)").isEqualTo("-1");
         } finally {
             assertThat(topics.remove()).isEmpty();
         }

@@ -35,6 +35,21 @@ public final class Topics {
     /** The topic configuration of a dead-letter topic (the stack's, and any run's own). */
     public static final Map<String, String> DEAD_LETTER_CONFIG = Map.of("max.message.bytes", Integer.toString(DEAD_LETTER_MAX_MESSAGE_BYTES));
 
+    /**
+     * The broker deletes a segment once its newest record timestamp is older than retention.ms (checked every
+     * log.retention.check.interval.ms, 5 minutes by default). Usage records carry their producer's timestamp, which may
+     * be the event time (up to max-event-age, 35 days, old) and is in the tests' scenarios months old: the usage topic,
+     * which a replay from scratch reads whole, is kept without a time limit.
+     */
+    public static final Map<String, String> USAGE_CONFIG = Map.of("retention.ms", "-1");
+    /**
+     * Rated records are written with their event time as timestamp: with CreateTime the broker would delete a rated
+     * record of usage older than retention.ms within minutes of writing it (a full replay of January in December lost
+     * a third of its committed rated records this way). LogAppendTime stamps the time the record was written, so the
+     * retention counts from then; the event time is in the value.
+     */
+    public static final Map<String, String> RATED_CONFIG = Map.of("message.timestamp.type", "LogAppendTime");
+
     /** How a topic is created: partitions, topic-level configuration, and the schema of its values. */
     public record Spec(String name, int partitions, Map<String, String> config, Schema valueSchema) {}
 
@@ -46,12 +61,18 @@ public final class Topics {
     public static List<Spec> all(int usagePartitions) {
         Map<String, String> versions = Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "3600000");
         return List.of(
-                new Spec(USAGE, usagePartitions, Map.of(), UsageEvent.getClassSchema()),
-                new Spec(RATED, usagePartitions, Map.of(), RatedUsage.getClassSchema()),
+                new Spec(USAGE, usagePartitions, USAGE_CONFIG, UsageEvent.getClassSchema()),
+                new Spec(RATED, usagePartitions, RATED_CONFIG, RatedUsage.getClassSchema()),
                 new Spec(DEAD_LETTER, 1, DEAD_LETTER_CONFIG, DeadLetter.getClassSchema()),
                 new Spec(HIERARCHY, 1, versions, HierarchyChange.getClassSchema()),
                 new Spec(PRICE_BOOKS, 1, versions, PriceBookVersion.getClassSchema()),
                 new Spec(COMMISSION_PLANS, 1, versions, CommissionPlan.getClassSchema()));
+    }
+
+    /** The topic-level configuration of the topic named {@code name} (one of the constants above). */
+    public static Map<String, String> config(String name) {
+        return all(1).stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("not a topic of the contract: " + name)).config();
     }
 
     /** Subject of a topic's values under the topic-name strategy. */

@@ -5,6 +5,7 @@ import cms.avro.RatedUsage;
 import cms.avro.UsageEvent;
 import cms.infra.RunTopics;
 import cms.infra.RunningSystem;
+import cms.infra.flink.FlinkRest;
 import cms.infra.load.UsageMix;
 import cms.registry.SchemaRegistryClient;
 import cms.stack.LocalStackAddresses;

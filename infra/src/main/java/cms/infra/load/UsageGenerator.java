@@ -1,5 +1,6 @@
 package cms.infra.load;
 
+import cms.infra.flink.FlinkRest;
 import cms.registry.SchemaRegistryClient;
 import cms.stack.LocalStackAddresses;
 import cms.topics.Topics;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -183,9 +185,15 @@ public final class UsageGenerator {
         private final Options o;
         private final Admin admin;
         private final long deadLettersAtStart;
+        private final String flinkUrl;
+        private final FlinkRest flink;
 
         Progress(Options o) throws Exception {
             this.o = o;
+            // the run command's job serves its web UI there; CMS_FLINK_REST_URL points elsewhere
+            String url = System.getenv("CMS_FLINK_REST_URL");
+            this.flinkUrl = url == null || url.isBlank() ? "http://127.0.0.1:8081" : url;
+            this.flink = new FlinkRest(flinkUrl);
             Properties p = new Properties();
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
             this.admin = Admin.create(p);
@@ -202,10 +210,35 @@ public final class UsageGenerator {
                 deadLetters = -1;
                 lag = "?";
             }
-            out.printf("%ssent %,d  %,.0f/s  event time %s  dead letters %s  lag %s%s",
+            out.printf("%ssent %,d  %,.0f/s  event time %s  dead letters %s  %s%s",
                     last ? "\r" : "\r", count, count / (elapsedNanos / 1e9), clock.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                    deadLetters < 0 ? "?" : String.format("%,d", deadLetters), lag, last ? "\n" : "   ");
+                    deadLetters < 0 ? "?" : String.format("%,d", deadLetters), job(lag), last ? "\n" : "   ");
             out.flush();
+        }
+
+        /**
+         * The job's state and its true lag, from Flink's REST API: the source readers' pendingRecords
+         * (end offsets minus the consumer's position now), then the lag behind the committed offsets,
+         * which move only at checkpoints. Says so plainly when the job is not RUNNING or restarting.
+         */
+        private String job(String committedLag) {
+            try {
+                String id = flink.jobId();
+                FlinkRest.Status status = flink.status(id);
+                if (!status.healthy()) {
+                    String what = "RUNNING".equals(status.state()) ? "RESTARTING" : status.state();
+                    return String.format("JOB %s (%d/%d tasks running)  committed lag %s", what, status.running(), status.tasks(),
+                            committedLag);
+                }
+                java.util.OptionalLong pending = flink.pendingRecords(id);
+                return String.format("job RUNNING  lag %s (committed lag %s)",
+                        pending.isPresent() ? String.format("%,d", pending.getAsLong()) : "?", committedLag);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "committed lag " + committedLag;
+            } catch (IOException | RuntimeException e) {
+                return "JOB UNREACHABLE at " + flinkUrl + "  committed lag " + committedLag;
+            }
         }
 
         private String lag() throws Exception {

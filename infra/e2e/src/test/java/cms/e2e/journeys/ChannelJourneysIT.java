@@ -338,6 +338,48 @@ class ChannelJourneysIT {
                 Duration.between(t0, Instant.now()).toMillis() / 1000.0));
     }
 
+    // --- 5. health that tells the truth ------------------------------------------------------------
+
+    /**
+     * Last, since it ends the job: the API's health check "rating-job" is green while the job runs,
+     * and turns red within 30 s of the job failing (its process killed, as a crash would). The API
+     * watches the job's consumer group and Flink's REST API (RunningSystem points it at both).
+     */
+    @Test
+    @Order(8)
+    void theRatingJobHealthCheckTurnsRedWithin30SecondsOfTheJobFailing() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        java.net.http.HttpRequest health = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(run.system.apiAdminUrl() + "/healthcheck")).timeout(Duration.ofSeconds(20)).build();
+        Instant deadline = Instant.now().plusSeconds(120);
+        JsonNode check = null;
+        while (Instant.now().isBefore(deadline)) {
+            check = Api.JSON.readTree(http.send(health, java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("rating-job");
+            if (check.path("healthy").asBoolean()) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        assertThat(check.path("healthy").asBoolean()).as("rating-job while the job runs: %s", check).isTrue();
+        assertThat(check.path("message").asText()).contains("RUNNING");
+
+        Instant killed = Instant.now();
+        run.system.killPipeline();
+        Duration red = null;
+        while (Duration.between(killed, Instant.now()).toSeconds() < 60) {
+            check = Api.JSON.readTree(http.send(health, java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("rating-job");
+            if (!check.path("healthy").asBoolean(true)) {
+                red = Duration.between(killed, Instant.now());
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertThat(red).as("rating-job after the job failed: %s", check).isNotNull();
+        figures.add(String.format("health check red %.1f s after the job failed: %s", red.toMillis() / 1000.0,
+                check.path("message").asText()));
+        assertThat(red).isLessThan(Duration.ofSeconds(30));
+    }
+
     // --- the journeys' onboarding ----------------------------------------------------------------
 
     /**

@@ -1,4 +1,4 @@
-package cms.infra.bench;
+package cms.infra.flink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,18 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
-/** The few facts the benchmark reads from Flink's REST API (the local job's web UI). */
-final class FlinkRest {
+/** The few facts the benchmark and the generator's live line read from Flink's REST API (the local job's web UI). */
+public final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The name pipeline/Workflow gives the Kafka source of cms.usage.v1. */
+    static final String USAGE_SOURCE = "usage source";
     private final String base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    FlinkRest(String base) {
+    public FlinkRest(String base) {
         this.base = base;
     }
 
     /** The id of the one job the local cluster runs. */
-    String jobId() throws IOException, InterruptedException {
+    public String jobId() throws IOException, InterruptedException {
         for (JsonNode job : get("/jobs/overview").path("jobs")) {
             return job.path("jid").asText();
         }
@@ -32,8 +34,8 @@ final class FlinkRest {
     }
 
     /** The job's state and whether every task of every vertex is RUNNING. */
-    record Status(String state, boolean allTasksRunning, int running, int tasks) {
-        boolean healthy() {
+    public record Status(String state, boolean allTasksRunning, int running, int tasks) {
+        public boolean healthy() {
             return "RUNNING".equals(state) && allTasksRunning;
         }
     }
@@ -42,7 +44,7 @@ final class FlinkRest {
      * From /jobs/overview, which the dispatcher answers afresh: the job detail endpoints answer from a
      * cache that lives web.refresh-interval (3 s by default), too coarse to time a recovery.
      */
-    Status status(String jobId) throws IOException, InterruptedException {
+    public Status status(String jobId) throws IOException, InterruptedException {
         for (JsonNode job : get("/jobs/overview").path("jobs")) {
             if (job.path("jid").asText().equals(jobId)) {
                 JsonNode tasks = job.path("tasks");
@@ -55,7 +57,7 @@ final class FlinkRest {
     }
 
     /** The time (epoch ms) of the newest failure in the job's exception history, if any. */
-    OptionalLong lastFailure(String jobId) throws IOException, InterruptedException {
+    public OptionalLong lastFailure(String jobId) throws IOException, InterruptedException {
         JsonNode exceptions = get("/jobs/" + jobId + "/exceptions");
         long newest = -1;
         for (JsonNode e : exceptions.path("exceptionHistory").path("entries")) {
@@ -68,9 +70,9 @@ final class FlinkRest {
     }
 
     /** The task failures of the job's exception history, newest first: count and the newest one's first lines. */
-    record Failures(int count, String newest) {}
+    public record Failures(int count, String newest) {}
 
-    Failures failures(String jobId) {
+    public Failures failures(String jobId) {
         try {
             JsonNode entries = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
             String newest = null;
@@ -100,9 +102,9 @@ final class FlinkRest {
     }
 
     /** Completed checkpoints so far, and the duration of the latest completed one (ms). */
-    record Checkpoints(long completed, long failed, long lastDurationMs, long lastSizeBytes) {}
+    public record Checkpoints(long completed, long failed, long lastDurationMs, long lastSizeBytes) {}
 
-    Checkpoints checkpoints(String jobId) throws IOException, InterruptedException {
+    public Checkpoints checkpoints(String jobId) throws IOException, InterruptedException {
         JsonNode c = get("/jobs/" + jobId + "/checkpoints");
         JsonNode latest = c.path("latest").path("completed");
         return new Checkpoints(c.path("counts").path("completed").asLong(), c.path("counts").path("failed").asLong(),
@@ -110,14 +112,14 @@ final class FlinkRest {
     }
 
     /** What one job vertex (a chain of operators) sent to the next over Flink's exchanges so far. */
-    record Exchange(String vertex, long records, long bytes) {}
+    public record Exchange(String vertex, long records, long bytes) {}
 
     /**
      * Records and bytes each vertex wrote to its downstream exchanges (keyBy, rebalance, broadcast), from the
      * job's vertex metrics: the shuffles' share of an event's cost, independent of how busy the machine is.
      * Vertices that write nothing (sinks) are left out.
      */
-    List<Exchange> exchanges(String jobId) throws IOException, InterruptedException {
+    public List<Exchange> exchanges(String jobId) throws IOException, InterruptedException {
         List<Exchange> out = new ArrayList<>();
         for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
             JsonNode m = v.path("metrics");
@@ -130,7 +132,7 @@ final class FlinkRest {
     }
 
     /** One line on the job's health: state, tasks running, checkpoints, failures so far. */
-    String describe(String jobId) {
+    public String describe(String jobId) {
         try {
             Status st = status(jobId);
             JsonNode c = get("/jobs/" + jobId + "/checkpoints");
@@ -150,6 +152,34 @@ final class FlinkRest {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
+    }
+
+    /**
+     * Records the job's usage source (the operator the pipeline names "usage source"; the reference
+     * data's source is not lag) has still to read, summed over its readers: the source reader's
+     * own pendingRecords metric (the topic's end offsets minus the consumer's current position), so
+     * the true position at this moment, not the offsets committed at the last checkpoint. Empty when
+     * the job runs no such source or the metric is not reported yet.
+     */
+    public OptionalLong pendingRecords(String jobId) throws IOException, InterruptedException {
+        long pending = 0;
+        boolean found = false;
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            if (!vertex.path("name").asText().startsWith("Source: " + USAGE_SOURCE)) {
+                continue;
+            }
+            String at = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            for (JsonNode metric : get(at)) {
+                String id = metric.path("id").asText();
+                if (id.endsWith(USAGE_SOURCE.replace(' ', '_') + ".pendingRecords")) {
+                    for (JsonNode value : get(at + "?agg=sum&get=" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8))) {
+                        pending += (long) value.path("sum").asDouble();
+                        found = true;
+                    }
+                }
+            }
+        }
+        return found ? OptionalLong.of(pending) : OptionalLong.empty();
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
