@@ -106,7 +106,8 @@ public final class LocalCluster implements AutoCloseable {
             waitUntil("flink", deadline, () -> flink.taskManagersRegistered() == ClusterSettings.TASK_MANAGERS);
             provision();
             launch(api());
-            waitUntil("api", deadline, () -> httpOk("http://" + settings.host() + ":" + settings.apiAdminPort() + "/healthcheck"));
+            // serving (its health check "rating-job" stays red until a job is submitted: the cluster starts without one)
+            waitUntil("api", deadline, () -> httpOk("http://" + settings.host() + ":" + settings.apiAdminPort() + "/ping"));
             Duration took = Duration.between(began, Instant.now());
             writeReadyFile(took);
             log("ready in %.1f s: flink %s (2 task managers), kafka %s, cassandra %s (keyspace %s, RF 3), registry %s, api %s; logs in %s",
@@ -189,7 +190,8 @@ public final class LocalCluster implements AutoCloseable {
                 "-Ddw.cassandra.keyspace=" + settings.keyspace(),
                 "-jar", jar.toString(), "server", home.resolve("config.yml").toString());
         return new ServerProcess("api", cmd, home, settings.dir().resolve("logs"), settings.dir().resolve("pids"),
-                Map.of("CMS_API_PORT", Integer.toString(settings.apiPort()), "CMS_API_ADMIN_PORT", Integer.toString(settings.apiAdminPort())));
+                Map.of("CMS_API_PORT", Integer.toString(settings.apiPort()), "CMS_API_ADMIN_PORT", Integer.toString(settings.apiAdminPort()),
+                        "CMS_FLINK_REST_URL", settings.flinkUrl()));
     }
 
     // --- readiness and provisioning ----------------------------------------------------------

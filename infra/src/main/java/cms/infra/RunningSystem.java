@@ -166,7 +166,7 @@ public final class RunningSystem implements AutoCloseable {
         env.put("CMS_API_PORT", Integer.toString(options.apiPort()));
         env.put("CMS_API_ADMIN_PORT", Integer.toString(options.apiAdminPort()));
         // the API's health check "rating-job" watches this job: its Flink REST API, group and usage topic
-        env.put("CMS_FLINK_REST_URL", "http://127.0.0.1:" + options.flinkUiPort());
+        env.put("CMS_FLINK_REST_URL", options.flinkCluster() != null ? options.flinkCluster() : "http://127.0.0.1:" + options.flinkUiPort());
         pipelineArg(options, "--kafka.group").ifPresent(g -> env.put("CMS_PIPELINE_GROUP", g));
         pipelineArg(options, "--topic.usage").ifPresent(t -> env.put("CMS_USAGE_TOPIC", t));
         return env;
@@ -190,11 +190,12 @@ public final class RunningSystem implements AutoCloseable {
                 system.pipeline.start();
             }
             system.api.start();
+            if (system.pipeline == null) {
+                system.submitToCluster();   // first: the API's health check "rating-job" is red without it
+            }
             system.waitFor(system.api, "http://127.0.0.1:" + options.apiAdminPort() + "/healthcheck", "\"healthy\":true");
             if (system.pipeline != null) {
                 system.waitFor(system.pipeline, system.flinkUiUrl() + "/jobs/overview", "RUNNING");
-            } else {
-                system.submitToCluster();
             }
             return system;
         } catch (RuntimeException | InterruptedException e) {
