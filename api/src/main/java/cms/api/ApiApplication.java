@@ -11,6 +11,7 @@ import cms.api.auth.TokenCommand;
 import cms.api.cassandra.CassandraHealthCheck;
 import cms.api.cassandra.CassandraRollupStore;
 import cms.api.cassandra.CassandraSession;
+import cms.api.dashboard.DashboardResource;
 import cms.api.errors.JsonErrorHandler;
 import cms.api.hierarchy.HierarchyModel;
 import cms.api.input.BoundedInput;
@@ -19,7 +20,6 @@ import cms.api.hierarchy.Scope;
 import cms.api.kafka.KafkaHealthCheck;
 import cms.api.kafka.KafkaReferencePublisher;
 import cms.api.kafka.ReferenceFeed;
-import cms.api.openapi.OpenApiDocument;
 import cms.api.ratingjob.RatingJobHealthCheck;
 import cms.api.openapi.OpenApiResource;
 import cms.api.query.CommissionResource;
@@ -29,6 +29,7 @@ import cms.api.query.UsageResource;
 import cms.registry.SchemaRegistryClient;
 import cms.wire.AvroSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.auth.JSONUnauthorizedHandler;
@@ -43,8 +44,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 
 import java.time.Clock;
-import java.util.HashSet;
-import java.util.Set;
 
 /** The API: {@code server config.yml} runs it, {@code token config.yml --role ... --org ...} mints a token. */
 public class ApiApplication extends Application<ApiConfiguration> {
@@ -64,6 +63,8 @@ public class ApiApplication extends Application<ApiConfiguration> {
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
         bootstrap.addCommand(new TokenCommand());
         configure(bootstrap.getObjectMapper());
+        // the dashboard's hashed scripts and styles (api/frontend, built into the jar); its page is DashboardResource
+        bootstrap.addBundle(new AssetsBundle("/dashboard/assets", "/assets", null, "dashboard-assets"));
     }
 
     /** Request bodies are read strictly and within the contract's bounds (cms.api.input.StrictJson). */
@@ -113,19 +114,8 @@ public class ApiApplication extends Application<ApiConfiguration> {
         environment.jersey().register(new CommissionResource(scope, store));
         environment.jersey().register(new StatementResource(scope, store));
         environment.jersey().register(new PeriodResource(store));
-        environment.jersey().register(new OpenApiResource(OpenApiDocument.json(resourceClasses(environment.jersey()))));
-    }
-
-    /** The classes of the resources registered so far: what the OpenAPI document describes. */
-    static Set<Class<?>> resourceClasses(JerseyEnvironment jersey) {
-        // Dropwizard registers a resource instance by its class (and binds the instance to it)
-        Set<Class<?>> out = new HashSet<>();
-        for (Class<?> c : jersey.getResourceConfig().getClasses()) {
-            if (c.isAnnotationPresent(jakarta.ws.rs.Path.class)) {
-                out.add(c);
-            }
-        }
-        return out;
+        environment.jersey().register(new DashboardResource());
+        environment.jersey().register(OpenApiResource.fromClasspath());
     }
 
     /**

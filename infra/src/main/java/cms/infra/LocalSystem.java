@@ -22,6 +22,11 @@ public final class LocalSystem {
 
     private LocalSystem() {}
 
+    /** A sign-in link: the token in the fragment, which the browser never sends; the page reads it once. */
+    static String dashboardLink(String apiUrl, String token, String view) {
+        return apiUrl + "/#token=" + token + (view == null ? "" : "&view=" + view);
+    }
+
     public static void main(String[] args) throws Exception {
         double rate = args.length > 0 ? Double.parseDouble(args[0]) : 200;
         StackSettings settings = StackSettings.fromEnvironment();
@@ -70,6 +75,10 @@ public final class LocalSystem {
                 a.registryUrl(), a.kafkaBootstrap(), a.cassandraContactPoint(), a.keyspace(), system.logs());
         System.out.println("\nTokens (valid 12 hours):");
         shown.forEach((who, token) -> System.out.printf("  %-28s %s%n", who, token));
+        System.out.printf("%nDashboard %s/ : open a sign-in link (the token is kept for that browser tab only and"
+                + " taken out of the address):%n", system.apiUrl());
+        shown.forEach((who, token) -> System.out.printf("  %-28s %s%n", who,
+                dashboardLink(system.apiUrl(), token, who.equals("platform-admin") ? "/distributor/" + sp.distributorId(0) : null)));
         int apiPort = options.apiPort();
         System.out.printf("""
 

@@ -11,7 +11,7 @@ import cms.api.query.UsageResource;
 
 import java.util.Set;
 
-/** The resource classes the document describes: the ones ApiApplication registers (OpenApiResourceTest checks it). */
+/** The resource classes the document describes: the ones ApiApplication registers (OpenApiIT checks it). */
 public final class Resources {
     public static final Set<Class<?>> CLASSES = Set.of(MeResource.class, NodeResource.class, PriceBookResource.class,
             CommissionPlanResource.class, UsageResource.class, CommissionResource.class, StatementResource.class,

@@ -50,6 +50,17 @@ class OpenApiIT {
     }
 
     @Test
+    void theDocumentDescribesTheResourcesTheApplicationRegisters() {
+        Set<Class<?>> registered = new java.util.HashSet<>();
+        for (Class<?> c : APP.getEnvironment().jersey().getResourceConfig().getClasses()) {
+            if (c.isAnnotationPresent(jakarta.ws.rs.Path.class) && !c.isAnnotationPresent(io.swagger.v3.oas.annotations.Hidden.class)) {
+                registered.add(c);
+            }
+        }
+        assertThat(registered).isEqualTo(Resources.CLASSES);
+    }
+
+    @Test
     void everyDocumentedOperationAnswersAsDocumented() throws Exception {
         JsonNode doc = JSON.readTree(Files.readString(OpenApiDocumentTest.CHECKED_IN));
         String d = RUN + "d", p = RUN + "p", t = RUN + "t", s = RUN + "s", pb = RUN + "pb", plan = RUN + "plan";
@@ -99,6 +110,34 @@ class OpenApiIT {
             JsonNode schema = response.get("content").get("application/json").get("schema");
             conforms(JSON.readTree(body), schema, doc, label);
         }
+    }
+
+    /** A client a client team would generate (openapi-generator, Java, at build time from api/openapi.json) works as is. */
+    @Test
+    void aClientGeneratedFromTheDocumentCallsTheRunningApi() throws Exception {
+        cms.client.ApiClient client = new cms.client.ApiClient();
+        client.updateBaseUri(base());
+        client.setRequestInterceptor(b -> b.header("Authorization", token()));
+        cms.client.api.DefaultApi generated = new cms.client.api.DefaultApi(client);
+
+        cms.client.model.MeView me = generated.me();
+        assertThat(me.getRole()).isEqualTo("platform-admin");
+        assertThat(me.getScope().getAll()).isTrue();
+
+        String d = RUN + "gen-d";
+        cms.client.model.NodeView written = generated.putDistributor(d, new cms.client.model.DistributorBody()
+                .name("Generated").effectiveFrom(java.time.OffsetDateTime.parse(FROM)));
+        assertThat(written.getId()).isEqualTo(d);
+        cms.client.model.NodeView read = generated.getNode("distributors", d);
+        assertThat(read.getName()).isEqualTo("Generated");
+        assertThat(read.getEffectiveFrom()).isEqualTo(FROM);
+        assertThat(read.getVersions()).hasSize(1);
+
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+        assertThat(generated.period(month).getStatus()).isIn("OPEN", "FINAL");
+        cms.client.ApiException missing = org.junit.jupiter.api.Assertions.assertThrows(cms.client.ApiException.class,
+                () -> generated.getNode("distributors", RUN + "nobody"));
+        assertThat(missing.getCode()).isEqualTo(404);
     }
 
     /** Every key the answer has is declared, with the declared JSON type (amounts: strings, never numbers). */

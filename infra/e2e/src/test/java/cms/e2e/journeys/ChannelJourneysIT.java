@@ -580,6 +580,23 @@ class ChannelJourneysIT {
         return new Channel("enterprise", "EUR", it, List.of(divA, divB), tenants, subscriptions, events);
     }
 
+    // --- 8. the dashboard, in a real browser, on this same running system --------------------------------
+
+    @Test
+    @Order(8)
+    void theDashboardShowsEachCallerItsOwnChannelWithTheApisNumbers() throws Exception {
+        assumeTrue(!smoke, "the dashboard's checks read the closed period's statements");
+        new DashboardChecks(run, tokens, figures::add).check(dashboardView(sp), dashboardView(corp), period);
+    }
+
+    private DashboardChecks.Channel dashboardView(Channel c) {
+        String tenant = c.tenants().stream().sorted().findFirst().orElseThrow();
+        List<String> subscriptions = c.subscriptionTenant().entrySet().stream().filter(e -> e.getValue().equals(tenant))
+                .map(Map.Entry::getKey).sorted().toList();
+        return new DashboardChecks.Channel(c.distributor(), c.partners(), tenant, c.tenantPartner().get(tenant), subscriptions,
+                c.currency());
+    }
+
     // --- usage and its visibility ----------------------------------------------------------------------
 
     private void produceAndWatch(Channel c) throws Exception {
