@@ -23,6 +23,7 @@ import cms.api.hierarchy.Scope;
 import cms.api.kafka.KafkaHealthCheck;
 import cms.api.kafka.KafkaReferencePublisher;
 import cms.api.kafka.ReferenceFeed;
+import cms.api.metrics.PrometheusMetrics;
 import cms.api.ratingjob.RatingJobHealthCheck;
 import cms.api.openapi.OpenApiResource;
 import cms.api.query.CommissionResource;
@@ -108,6 +109,8 @@ public class ApiApplication extends Application<ApiConfiguration> {
         environment.healthChecks().register("rating-job", new RatingJobHealthCheck(kafka.getBootstrapServers(),
                 job.getConsumerGroup(), job.getUsageTopic(), job.getFlinkRestUrl(), job.getJobName(),
                 job.getStallAfter().toJavaDuration(), clock));
+        // after every health check: one gauge each
+        PrometheusMetrics.register(environment);
 
         ApiConfiguration.Auth auth = config.getAuth();
         registerAuth(environment.jersey(), new UserAuthenticator(auth.issuers(), model));

@@ -366,6 +366,32 @@ class ApiApplicationIT {
         assertThat(body).contains("\"cassandra\":{\"healthy\":true").contains("\"kafka\":{\"healthy\":true");
     }
 
+    /**
+     * What an operator sees of the API: the admin port's Prometheus text format carries the request rate and latency
+     * (Dropwizard's Jetty handler timer, by quantile, and its responses by status class) and each dependency's health.
+     */
+    @Test
+    void prometheusMetricsCarryRequestRatesLatenciesAndHealth() {
+        target("/v1/me").request().get().close();   // 401: at least one request and one 4xx response
+        Response r = APP.client().target("http://127.0.0.1:" + APP.getAdminPort() + "/prometheus").request().get();
+        String body = r.readEntity(String.class);
+        assertThat(r.getStatus()).isEqualTo(200);
+        assertThat(r.getMediaType().toString()).startsWith("text/plain");
+        String requests = "io_dropwizard_jetty_MutableServletContextHandler_requests";
+        assertThat(body).as("request latency quantiles").containsPattern(requests + "\\{quantile=\"0\\.99\"\\} [0-9.eE+-]+");
+        assertThat(value(body, requests + "_count")).as("requests counted").isPositive();
+        assertThat(value(body, "io_dropwizard_jetty_MutableServletContextHandler_4xx_responses_total")).as("4xx responses").isPositive();
+        assertThat(value(body, "health_cassandra_healthy")).isEqualTo(1.0);
+        assertThat(value(body, "health_kafka_healthy")).isEqualTo(1.0);
+    }
+
+    private static double value(String prometheusText, String name) {
+        return java.util.Arrays.stream(prometheusText.split("\n"))
+                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError(name + " not in the API's Prometheus metrics"));
+    }
+
     @Test
     void noTokenIs401AndErrorsCarryNoStackTrace() {
         Response r = target("/v1/me").request().get();

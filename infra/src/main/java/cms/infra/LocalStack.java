@@ -8,7 +8,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.io.IOException;
@@ -119,178 +118,27 @@ public final class LocalStack implements AutoCloseable {
         return settings.dir().resolve("ready");
     }
 
-    // --- the servers -------------------------------------------------------------------------
+    // --- the servers (laid out by Servers) ---------------------------------------------------
+
+    private Servers servers() {
+        return new Servers(settings.dir(), settings.serversDir(), settings.java17Home());
+    }
 
     private ServerProcess kafka() {
         LocalStackAddresses a = settings.addresses();
-        Path home = settings.dir().resolve("data").resolve("kafka");
-        Path config = home.resolve("server.properties");
-        String lib = requireDir(settings.serversDir().resolve("kafka/target/lib"), "Kafka") + "/*";
-        write(config, """
-                process.roles=broker,controller
-                node.id=1
-                controller.quorum.voters=1@%1$s:%3$d
-                listeners=PLAINTEXT://%1$s:%2$d,CONTROLLER://%1$s:%3$d
-                advertised.listeners=PLAINTEXT://%1$s:%2$d
-                controller.listener.names=CONTROLLER
-                inter.broker.listener.name=PLAINTEXT
-                listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-                log.dirs=%4$s
-                num.partitions=1
-                auto.create.topics.enable=false
-                offsets.topic.replication.factor=1
-                offsets.topic.num.partitions=4
-                transaction.state.log.replication.factor=1
-                transaction.state.log.min.isr=1
-                transaction.state.log.num.partitions=4
-                share.coordinator.state.topic.replication.factor=1
-                share.coordinator.state.topic.min.isr=1
-                group.initial.rebalance.delay.ms=0
-                log.retention.hours=168
-                """.formatted(a.host(), a.kafkaPort(), a.kafkaControllerPort(), home.resolve("log")));
-        Path log4j = home.resolve("log4j2.xml");
-        write(log4j, """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <Configuration status="WARN">
-                  <Appenders><Console name="out" target="SYSTEM_OUT"><PatternLayout pattern="[%d] %p %m (%c)%n"/></Console></Appenders>
-                  <Loggers>
-                    <Logger name="kafka.coordinator" level="WARN"/>
-                    <Logger name="org.apache.kafka.coordinator" level="WARN"/>
-                    <Logger name="kafka.log" level="WARN"/>
-                    <Logger name="org.apache.kafka.storage" level="WARN"/>
-                    <Root level="INFO"><AppenderRef ref="out"/></Root>
-                  </Loggers>
-                </Configuration>
-                """);
-        List<String> java = List.of(javaBin(Path.of(System.getProperty("java.home"))), marker("kafka"),
-                "-Dlog4j2.configurationFile=" + log4j, "-cp", lib);
-        // KRaft needs its log directory formatted with a cluster id once, before the first start.
-        List<String> format = new ArrayList<>(java);
-        format.addAll(List.of("-Xmx256m", "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
-                "-c", config.toString()));
-        ServerProcess.runToCompletion("Kafka storage format", format, home, settings.dir().resolve("logs/kafka-format.log"),
-                Duration.ofSeconds(60));
-
-        List<String> cmd = new ArrayList<>(java);
-        cmd.addAll(List.of("-Xms" + settings.kafkaHeap(), "-Xmx" + settings.kafkaHeap(), "-XX:+UseG1GC",
-                "-Djava.net.preferIPv4Stack=true", "kafka.Kafka", config.toString()));
-        return new ServerProcess("kafka", cmd, home, settings.dir().resolve("logs"), settings.dir().resolve("pids"));
+        return servers().kafka(new Servers.KafkaNode("kafka", 1, a.host(), a.kafkaPort(), a.kafkaControllerPort(),
+                "1@" + a.host() + ":" + a.kafkaControllerPort(), 1, 1, settings.kafkaHeap()), Servers.newKafkaClusterId());
     }
 
     private ServerProcess cassandra() {
         LocalStackAddresses a = settings.addresses();
-        Path home = settings.dir().resolve("data").resolve("cassandra");
-        Path libDir = requireDir(settings.serversDir().resolve("cassandra/target/lib"), "Cassandra");
-        Path jamm = firstJar(libDir, "jamm-");
-        Path yaml = home.resolve("cassandra.yaml");
-        write(yaml, """
-                cluster_name: cms-local
-                num_tokens: 16
-                allocate_tokens_for_local_replication_factor: 1
-                partitioner: org.apache.cassandra.dht.Murmur3Partitioner
-                endpoint_snitch: SimpleSnitch
-                seed_provider:
-                  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
-                    parameters:
-                      - seeds: "%1$s:%2$d"
-                listen_address: %1$s
-                rpc_address: %1$s
-                storage_port: %2$d
-                native_transport_port: %3$d
-                start_native_transport: true
-                data_file_directories:
-                  - %4$s/data
-                commitlog_directory: %4$s/commitlog
-                saved_caches_directory: %4$s/saved_caches
-                hints_directory: %4$s/hints
-                cdc_raw_directory: %4$s/cdc_raw
-                commitlog_sync: periodic
-                commitlog_sync_period: 10000ms
-                concurrent_compactors: 1
-                # The roll-ups rewrite the same rows every few seconds: trie memtables with their data off heap hold them
-                # in less heap (flushes and compactions took a third of Cassandra's CPU in the benchmark, see BENCHMARKS.md).
-                memtable_allocation_type: offheap_objects
-                memtable_heap_space: 128MiB
-                memtable_offheap_space: 512MiB
-                memtable:
-                  configurations:
-                    default:
-                      class_name: TrieMemtable
-                disk_failure_policy: stop
-                """.formatted(a.host(), a.cassandraStoragePort(), a.cassandraPort(), home));
-        Path logback = home.resolve("logback.xml");
-        write(logback, """
-                <configuration>
-                  <appender name="out" class="ch.qos.logback.core.ConsoleAppender">
-                    <encoder><pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern></encoder>
-                  </appender>
-                  <root level="INFO"><appender-ref ref="out"/></root>
-                </configuration>
-                """);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(javaBin(settings.java17Home()));
-        cmd.add(marker("cassandra"));
-        cmd.addAll(List.of("-Xms" + settings.cassandraHeap(), "-Xmx" + settings.cassandraHeap(), "-Xss256k",
-                "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1", "-XX:G1HeapRegionSize=16m",
-                "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + home,
-                "-javaagent:" + jamm,
-                "-Dcassandra.config=" + yaml.toUri(),
-                "-Dcassandra-foreground=yes",
-                "-Dcassandra.storagedir=" + home,
-                "-Dlogback.configurationFile=" + logback,
-                "-Dcassandra.logdir=" + settings.dir().resolve("logs"),
-                "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-                "-Dcassandra.ring_delay_ms=1000",
-                "-Dcassandra.superuser_setup_delay_ms=0",
-                "-Djava.net.preferIPv4Stack=true",
-                "-Dio.netty.tryReflectionSetAccessible=true"));
-        cmd.addAll(CASSANDRA_JPMS);
-        cmd.addAll(List.of("-cp", libDir + "/*", "org.apache.cassandra.service.CassandraDaemon"));
-        return new ServerProcess("cassandra", cmd, home, settings.dir().resolve("logs"), settings.dir().resolve("pids"));
+        return servers().cassandra(new Servers.CassandraNode("cassandra", a.host(), a.cassandraPort(), a.cassandraStoragePort(),
+                a.host() + ":" + a.cassandraStoragePort(), 1, settings.cassandraHeap(), "512MiB"));
     }
-
-    /** The JPMS block of Cassandra 5.0's conf/jvm17-server.options. */
-    private static final List<String> CASSANDRA_JPMS = List.of(
-            "-Djdk.attach.allowAttachSelf=true",
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--add-exports", "java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED",
-            "--add-exports", "java.rmi/sun.rmi.registry=ALL-UNNAMED",
-            "--add-exports", "java.rmi/sun.rmi.server=ALL-UNNAMED",
-            "--add-exports", "java.sql/java.sql=ALL-UNNAMED",
-            "--add-exports", "java.base/java.lang.ref=ALL-UNNAMED",
-            "--add-exports", "jdk.unsupported/sun.misc=ALL-UNNAMED",
-            "--add-exports", "jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-            "--add-exports", "jdk.attach/sun.tools.attach=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang.module=ALL-UNNAMED",
-            "--add-opens", "java.base/jdk.internal.loader=ALL-UNNAMED",
-            "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens", "java.base/jdk.internal.reflect=ALL-UNNAMED",
-            "--add-opens", "java.base/jdk.internal.math=ALL-UNNAMED",
-            "--add-opens", "java.base/jdk.internal.module=ALL-UNNAMED",
-            "--add-opens", "java.base/jdk.internal.util.jar=ALL-UNNAMED",
-            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens", "java.base/java.io=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens", "jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-            "--add-opens", "java.base/java.util=ALL-UNNAMED");
 
     private ServerProcess registry() {
         LocalStackAddresses a = settings.addresses();
-        Path home = settings.dir().resolve("data").resolve("registry");
-        Path runner = firstJar(requireDir(settings.serversDir().resolve("registry/target"), "Apicurio Registry"), "registry-server-");
-        if (!runner.getFileName().toString().endsWith("-runner.jar")) {
-            runner = runner.resolveSibling(runner.getFileName().toString().replace(".jar", "-runner.jar"));
-        }
-        if (!Files.exists(runner)) {
-            throw new IllegalStateException("Apicurio Registry is not built (" + runner + "); run: mvn -f infra/servers/pom.xml package");
-        }
-        List<String> cmd = List.of(javaBin(Path.of(System.getProperty("java.home"))), marker("registry"),
-                "-Xms" + settings.registryHeap(), "-Xmx" + settings.registryHeap(),
-                "-Dquarkus.http.host=" + a.host(), "-Dquarkus.http.port=" + a.registryPort(),
-                "-Djava.net.preferIPv4Stack=true", "-jar", runner.toString());
-        return new ServerProcess("registry", cmd, home, settings.dir().resolve("logs"), settings.dir().resolve("pids"));
+        return servers().registry(a.host(), a.registryPort(), settings.registryHeap());
     }
 
     // --- readiness and provisioning ----------------------------------------------------------
@@ -436,7 +284,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void writeReadyFile(Duration took) {
         LocalStackAddresses a = settings.addresses();
-        write(readyFile(), """
+        Servers.write(readyFile(), """
                 kafka.bootstrap=%s
                 registry.url=%s
                 cassandra.contact-point=%s
@@ -446,43 +294,6 @@ public final class LocalStack implements AutoCloseable {
                 took.toMillis() / 1000.0));
     }
 
-    private String marker(String server) {
-        return ServerProcess.MARKER_PROPERTY + settings.dir() + "#" + server;
-    }
-
-    private static String javaBin(Path javaHome) {
-        Path bin = javaHome.resolve("bin").resolve("java");
-        if (!Files.isExecutable(bin)) {
-            throw new IllegalStateException("no java at " + bin + " (Cassandra 5.0 needs Java 17: set CMS_JAVA17_HOME)");
-        }
-        return bin.toString();
-    }
-
-    private static Path requireDir(Path dir, String what) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException(what + " is not laid out at " + dir + "; run: mvn -f infra/servers/pom.xml package");
-        }
-        return dir;
-    }
-
-    private static Path firstJar(Path dir, String prefix) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().startsWith(prefix) && f.toString().endsWith(".jar"))
-                    .min(Comparator.comparing(Path::toString))
-                    .orElseThrow(() -> new IllegalStateException("no " + prefix + "*.jar in " + dir));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void write(Path file, String text) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
 
     private static void wipe(Path dir) {
         if (!Files.exists(dir)) {
@@ -550,7 +361,7 @@ public final class LocalStack implements AutoCloseable {
             deleteQuietly(pid);
             log("stopped");
         }, "local-stack-shutdown"));
-        write(pid, Long.toString(ProcessHandle.current().pid()));
+        Servers.write(pid, Long.toString(ProcessHandle.current().pid()));
         stack.start();
         while (true) {
             Thread.sleep(1000);

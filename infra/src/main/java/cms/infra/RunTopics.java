@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What one run of the job owns on the shared local stack, so that runs (the journeys, the benchmark)
  * never see each other's data: its topics with their value subjects, and its Cassandra keyspace.
- * Made before the job starts, removed after it stopped.
+ * Made before the job starts, removed after it stopped. On the local cluster (infra/bin/cluster) they are replicated
+ * as its own are.
  */
 public final class RunTopics {
     /** A topic of the run, with the schema its values are written in. */
@@ -42,8 +43,9 @@ public final class RunTopics {
         try (Admin admin = admin(stack)) {
             List<NewTopic> create = new ArrayList<>();
             // each topic as the stack's topic of its kind (the same value schema): the dead-letter topic's room for the dead
-            // letter of any record the usage topic takes, the usage and rated topics' retention (see Topics)
-            topics.forEach(t -> create.add(new NewTopic(t.name(), t.partitions(), (short) 1)
+            // letter of any record the usage topic takes, the usage and rated topics' retention (see Topics); replicated as
+            // the brokers' default says (1 on the stack; 3, with min.insync.replicas 2, on the cluster)
+            topics.forEach(t -> create.add(new NewTopic(t.name(), java.util.Optional.of(t.partitions()), java.util.Optional.empty())
                     .configs(Topics.all(1).stream().filter(s -> s.valueSchema().equals(t.valueSchema())).findFirst()
                             .map(Topics.Spec::config).orElse(Map.of()))));
             admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
@@ -55,7 +57,8 @@ public final class RunTopics {
             registry.register(Topics.valueSubject(t.name()), t.valueSchema());
         }
         try (CqlSession session = cql(stack)) {
-            CassandraSchema.apply(session, keyspace, 1);
+            // replicated as the stack's or the cluster's own keyspace: one replica a node, at most 3
+            CassandraSchema.apply(session, keyspace, Math.min(3, session.getMetadata().getNodes().size()));
         }
         return new RunTopics(stack, keyspace, topics);
     }

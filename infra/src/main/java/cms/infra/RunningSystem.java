@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -36,7 +37,7 @@ public final class RunningSystem implements AutoCloseable {
      * options, as the benchmark uses); none by default.
      */
     public record Options(int apiPort, int apiAdminPort, int flinkUiPort, String pipelineHeap, List<String> pipelineArgs,
-                          Map<String, String> environment, List<String> pipelineJvmArgs) {
+                          Map<String, String> environment, List<String> pipelineJvmArgs, String flinkCluster) {
         public Options {
             pipelineArgs = List.copyOf(pipelineArgs);
             environment = Map.copyOf(environment);
@@ -45,7 +46,15 @@ public final class RunningSystem implements AutoCloseable {
 
         public Options(int apiPort, int apiAdminPort, int flinkUiPort, String pipelineHeap, List<String> pipelineArgs,
                        Map<String, String> environment) {
-            this(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, environment, List.of());
+            this(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, environment, List.of(), null);
+        }
+
+        /**
+         * The job submitted to the Flink session cluster whose REST API is {@code url} (infra/bin/cluster, whose ready
+         * file in CMS_STACK_DIR gives the brokers and Cassandra nodes) instead of a local-mode process.
+         */
+        public Options withFlinkCluster(String url) {
+            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, environment, pipelineJvmArgs, url);
         }
 
         /** The run command's: API 8080 (admin 8091), Flink web UI 8081. */
@@ -56,11 +65,11 @@ public final class RunningSystem implements AutoCloseable {
         public Options withPipelineArgs(String... args) {
             List<String> all = new ArrayList<>(pipelineArgs);
             all.addAll(List.of(args));
-            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, all, environment, pipelineJvmArgs);
+            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, all, environment, pipelineJvmArgs, flinkCluster);
         }
 
         public Options withPorts(int api, int apiAdmin, int flinkUi) {
-            return new Options(api, apiAdmin, flinkUi, pipelineHeap, pipelineArgs, environment, pipelineJvmArgs);
+            return new Options(api, apiAdmin, flinkUi, pipelineHeap, pipelineArgs, environment, pipelineJvmArgs, flinkCluster);
         }
 
         /** API, admin and Flink UI on ports nothing listens on now (held together while chosen, so they differ). */
@@ -81,20 +90,20 @@ public final class RunningSystem implements AutoCloseable {
         }
 
         public Options withPipelineHeap(String heap) {
-            return new Options(apiPort, apiAdminPort, flinkUiPort, heap, pipelineArgs, environment, pipelineJvmArgs);
+            return new Options(apiPort, apiAdminPort, flinkUiPort, heap, pipelineArgs, environment, pipelineJvmArgs, flinkCluster);
         }
 
         public Options withEnvironment(String name, String value) {
             Map<String, String> all = new java.util.HashMap<>(environment);
             all.put(name, value);
-            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, all, pipelineJvmArgs);
+            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, all, pipelineJvmArgs, flinkCluster);
         }
 
         /** Extra flags for the job's JVM, after the heap and before the class path. */
         public Options withPipelineJvmArgs(String... args) {
             List<String> all = new ArrayList<>(pipelineJvmArgs);
             all.addAll(List.of(args));
-            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, environment, all);
+            return new Options(apiPort, apiAdminPort, flinkUiPort, pipelineHeap, pipelineArgs, environment, all, flinkCluster);
         }
     }
 
@@ -102,7 +111,12 @@ public final class RunningSystem implements AutoCloseable {
     private final Options options;
     private final Path apiJar;
     private final String javaBin;
+    /** The job's local-mode process; null when the job runs on a Flink cluster. */
     private final ServerProcess pipeline;
+    /** The Flink cluster's REST API and the ready file of infra/bin/cluster; null in local mode. */
+    private final FlinkJobs cluster;
+    private final Properties clusterAddresses;
+    private volatile String jobId;
     private final ServerProcess api;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
@@ -113,7 +127,7 @@ public final class RunningSystem implements AutoCloseable {
         this.apiJar = root.resolve("api/target/cms-api-1.0.0-SNAPSHOT-app.jar");
         Path pipelineJar = root.resolve("pipeline/target/cms-pipeline-1.0.0-SNAPSHOT.jar");
         Path flinkClasspath = root.resolve("pipeline/target/local-classpath.txt");
-        for (Path p : List.of(apiJar, pipelineJar, flinkClasspath)) {
+        for (Path p : options.flinkCluster() == null ? List.of(apiJar, pipelineJar, flinkClasspath) : List.of(apiJar, pipelineJar)) {
             if (!Files.exists(p)) {
                 throw new IllegalStateException(p + " is missing: build first (infra/bin/run and infra/bin/test do)");
             }
@@ -123,15 +137,28 @@ public final class RunningSystem implements AutoCloseable {
         String marker = ServerProcess.MARKER_PROPERTY + settings.dir() + "#";
         this.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-        List<String> job = new ArrayList<>(List.of(javaBin, marker + "pipeline", "-Xmx" + options.pipelineHeap()));
-        job.addAll(options.pipelineJvmArgs());
-        job.addAll(List.of("-cp", pipelineJar + ":" + Files.readString(flinkClasspath).strip(),
-                "cms.pipeline.RatingJob", "--local-web-ui", "--web-ui-port", Integer.toString(options.flinkUiPort())));
-        job.addAll(options.pipelineArgs());
-        this.pipeline = new ServerProcess("pipeline", job, root, logs, pids, options.environment());
-        this.api = new ServerProcess("api", List.of(javaBin, marker + "api", "-Xmx512m",
-                "-jar", apiJar.toString(), "server", root.resolve("api/config.yml").toString()), root, logs, pids,
-                apiEnvironment(options));
+        // on the cluster, whose own API is "api", this one is "run-api"
+        String apiName = options.flinkCluster() == null ? "api" : "run-api";
+        List<String> apiCommand = new ArrayList<>(List.of(javaBin, marker + apiName, "-Xmx512m"));
+        if (options.flinkCluster() == null) {
+            List<String> job = new ArrayList<>(List.of(javaBin, marker + "pipeline", "-Xmx" + options.pipelineHeap()));
+            job.addAll(options.pipelineJvmArgs());
+            job.addAll(List.of("-cp", pipelineJar + ":" + Files.readString(flinkClasspath).strip(),
+                    "cms.pipeline.RatingJob", "--local-web-ui", "--web-ui-port", Integer.toString(options.flinkUiPort())));
+            job.addAll(options.pipelineArgs());
+            this.pipeline = new ServerProcess("pipeline", job, root, logs, pids, options.environment());
+            this.cluster = null;
+            this.clusterAddresses = null;
+        } else {
+            this.pipeline = null;
+            this.cluster = new FlinkJobs(options.flinkCluster());
+            this.clusterAddresses = LocalCluster.readyProperties(settings.dir());
+            // the API on every broker and Cassandra node of the cluster
+            apiCommand.add("-Ddw.kafka.bootstrapServers=" + clusterAddresses.getProperty("kafka.bootstrap"));
+            apiCommand.add("-Ddw.cassandra.contactPoints=" + clusterAddresses.getProperty("cassandra.contact-points"));
+        }
+        apiCommand.addAll(List.of("-jar", apiJar.toString(), "server", root.resolve("api/config.yml").toString()));
+        this.api = new ServerProcess(apiName, apiCommand, root, logs, pids, apiEnvironment(options));
     }
 
     private static Map<String, String> apiEnvironment(Options options) {
@@ -139,7 +166,7 @@ public final class RunningSystem implements AutoCloseable {
         env.put("CMS_API_PORT", Integer.toString(options.apiPort()));
         env.put("CMS_API_ADMIN_PORT", Integer.toString(options.apiAdminPort()));
         // the API's health check "rating-job" watches this job: its Flink REST API, group and usage topic
-        env.put("CMS_FLINK_REST_URL", "http://127.0.0.1:" + options.flinkUiPort());
+        env.put("CMS_FLINK_REST_URL", options.flinkCluster() != null ? options.flinkCluster() : "http://127.0.0.1:" + options.flinkUiPort());
         pipelineArg(options, "--kafka.group").ifPresent(g -> env.put("CMS_PIPELINE_GROUP", g));
         pipelineArg(options, "--topic.usage").ifPresent(t -> env.put("CMS_USAGE_TOPIC", t));
         return env;
@@ -159,10 +186,17 @@ public final class RunningSystem implements AutoCloseable {
     public static RunningSystem start(Options options) throws IOException, InterruptedException {
         RunningSystem system = new RunningSystem(StackSettings.fromEnvironment(), options);
         try {
-            system.pipeline.start();
+            if (system.pipeline != null) {
+                system.pipeline.start();
+            }
             system.api.start();
+            if (system.pipeline == null) {
+                system.submitToCluster();   // first: the API's health check "rating-job" is red without it
+            }
             system.waitFor(system.api, "http://127.0.0.1:" + options.apiAdminPort() + "/healthcheck", "\"healthy\":true");
-            system.waitFor(system.pipeline, system.flinkUiUrl() + "/jobs/overview", "RUNNING");
+            if (system.pipeline != null) {
+                system.waitFor(system.pipeline, system.flinkUiUrl() + "/jobs/overview", "RUNNING");
+            }
             return system;
         } catch (RuntimeException | InterruptedException e) {
             system.close();
@@ -179,7 +213,22 @@ public final class RunningSystem implements AutoCloseable {
     }
 
     public String flinkUiUrl() {
-        return "http://127.0.0.1:" + options.flinkUiPort();
+        return options.flinkCluster() != null ? options.flinkCluster() : "http://127.0.0.1:" + options.flinkUiPort();
+    }
+
+    /** The job on the Flink cluster, with the cluster's addresses; returns once every task runs. */
+    private void submitToCluster() throws IOException, InterruptedException {
+        jobId = cluster.submit(settings.root().resolve("pipeline/target/cms-pipeline-1.0.0-SNAPSHOT.jar"),
+                LocalCluster.withClusterAddresses(options.pipelineArgs(), clusterAddresses), null);
+        Instant deadline = Instant.now().plusSeconds(180);
+        while (!cluster.allTasksRunning(jobId)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("job " + jobId + " on " + options.flinkCluster() + " not running within 180 s: "
+                        + cluster.state(jobId));
+            }
+            Thread.sleep(500);
+        }
+        LocalStack.log("job %s is running on the Flink cluster %s", jobId, options.flinkCluster());
     }
 
     public LocalStackAddresses addresses() {
@@ -190,8 +239,9 @@ public final class RunningSystem implements AutoCloseable {
         return settings.dir().resolve("logs");
     }
 
+    /** The job's log: its process's in local mode, the first task manager's on a cluster. */
     public Path pipelineLog() {
-        return pipeline.log();
+        return pipeline != null ? pipeline.log() : logs().resolve("flink-taskmanager-1.log");
     }
 
     public Path apiLog() {
@@ -200,7 +250,7 @@ public final class RunningSystem implements AutoCloseable {
 
     /** The job's process id (for jcmd, e.g. to record a profile); -1 when it is not running. */
     public long pipelinePid() {
-        return pipeline.pid();
+        return pipeline != null ? pipeline.pid() : -1;
     }
 
     /** Ends the rating job's process at once (SIGTERM, then SIGKILL without grace), as a crash would: for tests of what notices. */
@@ -210,8 +260,26 @@ public final class RunningSystem implements AutoCloseable {
 
     /** Fails with the log's tail if either process has exited. */
     public void requireAlive() {
-        pipeline.requireAlive();
+        if (pipeline != null) {
+            pipeline.requireAlive();
+        } else {
+            String state = jobState();
+            if (List.of("FAILED", "CANCELED", "FINISHED", "SUSPENDED").contains(state)) {
+                throw new IllegalStateException("job " + jobId + " on the Flink cluster is " + state + "; see " + pipelineLog());
+            }
+        }
         api.requireAlive();
+    }
+
+    private String jobState() {
+        try {
+            return cluster.state(jobId);
+        } catch (IOException e) {
+            return "UNREACHABLE";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -240,7 +308,17 @@ public final class RunningSystem implements AutoCloseable {
     @Override
     public void close() {
         api.stop(Duration.ofSeconds(15));
-        pipeline.stop(Duration.ofSeconds(15));
+        if (pipeline != null) {
+            pipeline.stop(Duration.ofSeconds(15));
+        } else if (jobId != null) {
+            try {
+                cluster.cancel(jobId);
+            } catch (IOException e) {
+                LocalStack.log("could not cancel job %s on the Flink cluster: %s", jobId, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private List<String> mint(List<String> users) {

@@ -51,6 +51,18 @@ final class ServerProcess {
     }
 
     void start() {
+        start(false);
+    }
+
+    /** Starts the process again after it ended (its log goes on where it stopped). */
+    void restart() {
+        if (isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        start(true);
+    }
+
+    private void start(boolean appendLog) {
         try {
             Files.createDirectories(workDir);
             Files.createDirectories(log.getParent());
@@ -60,7 +72,7 @@ final class ServerProcess {
             process = builder
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                    .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log.toFile()) : ProcessBuilder.Redirect.to(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             Files.writeString(pidFile, Long.toString(process.pid()));

@@ -54,20 +54,24 @@ public final class RatingJob {
             return;
         }
         boolean localWebUi = params.has("local-web-ui") && !"false".equalsIgnoreCase(params.get("local-web-ui"));
-        StreamExecutionEnvironment env = environment(config, localWebUi, params.getInt("web-ui-port", 8081));
+        StreamExecutionEnvironment env = environment(config, localWebUi, params.getInt("web-ui-port", 8081),
+                params.get("metrics-port", "9249-9259"));
         env.setParallelism(config.parallelism());
         Workflow.build(env, config, sources(config), sinks(config));
         env.execute("cms rating pipeline");
     }
 
     /**
-     * The environment: the cluster's (flink run), or an in-process one serving Flink's web UI on
-     * 127.0.0.1:webUiPort for local runs.
+     * The environment: the cluster's (flink run: its metric reporters are the cluster's, see README-PIPELINE), or an
+     * in-process one serving Flink's web UI on 127.0.0.1:webUiPort and Prometheus metrics on metricsPort for local runs.
      */
-    public static StreamExecutionEnvironment environment(PipelineConfig config, boolean localWebUi, int webUiPort) {
+    public static StreamExecutionEnvironment environment(PipelineConfig config, boolean localWebUi, int webUiPort, String metricsPort) {
         Configuration flink = flinkConfiguration(config);
         if (!localWebUi) {
             return StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        }
+        if (metricsPort != null) {
+            prometheus(flink, metricsPort);
         }
         if (config.checkpointDir() == null) {
             // Without a directory Flink keeps checkpoints in the JobManager's memory, at most 5 MB a state: the
@@ -82,6 +86,22 @@ public final class RatingJob {
         flink.set(TaskManagerOptions.HOST, "127.0.0.1");
         flink.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
         return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+    }
+
+    /** The local environment without the Prometheus reporter. */
+    public static StreamExecutionEnvironment environment(PipelineConfig config, boolean localWebUi, int webUiPort) {
+        return environment(config, localWebUi, webUiPort, null);
+    }
+
+    /**
+     * Flink's Prometheus reporter: every metric of the job (the pipeline's own, its operators', checkpoints, restarts) in
+     * the Prometheus text format on http://host:port/metrics; {@code port} may be a range ("9250-9260"), the first free
+     * one is taken. A cluster sets the same two keys in its Flink configuration.
+     */
+    public static Configuration prometheus(Configuration flink, String port) {
+        flink.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        flink.setString("metrics.reporter.prom.port", port);
+        return flink;
     }
 
     /** The local mode's checkpoints when none is configured: one directory per consumer group, under the temp dir. */

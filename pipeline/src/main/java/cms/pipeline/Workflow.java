@@ -19,6 +19,7 @@ import cms.pipeline.sink.DeadLetterOutput;
 import cms.pipeline.sink.KafkaOutput;
 import cms.pipeline.sink.RatedOutput;
 import cms.pipeline.sink.TopicLimits;
+import cms.pipeline.metrics.ConsumerLag;
 import cms.pipeline.validation.PartitionWatermarkFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -95,7 +96,7 @@ public final class Workflow {
                 .setParallelism(1);
 
         SingleOutputStreamOperator<ValidUsage> decoded = raw
-                .process(new PartitionWatermarkFunction(config.outOfOrderness()))
+                .process(new PartitionWatermarkFunction(config.outOfOrderness(), new ConsumerLag(config.kafkaBootstrap())))
                 .uid(PipelineState.Uids.DECODE).name("dead letters and partition watermarks")
                 // chained to the source: a partition's records must reach it in their order
                 .setParallelism(USAGE_SOURCE_PARALLELISM);

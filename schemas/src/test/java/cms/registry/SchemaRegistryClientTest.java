@@ -51,7 +51,8 @@ class SchemaRegistryClientTest {
         });
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/apis/ccompat/v7";
-        return new SchemaRegistryClient(new SchemaRegistryClient.Config(url, Duration.ofSeconds(2), maxAttempts,
+        // a generous timeout: on a loaded 2-core machine a connection to this in-process server once took over 2 s
+        return new SchemaRegistryClient(new SchemaRegistryClient.Config(url, Duration.ofSeconds(15), maxAttempts,
                 Duration.ofMillis(10), Duration.ofMillis(40)));
     }
 

@@ -47,7 +47,8 @@ public record BenchSettings(
         double duplicates,
         double late,
         double bad,
-        long seed) {
+        long seed,
+        String flinkCluster) {
 
     public BenchSettings {
         pipelineArgs = List.copyOf(pipelineArgs);
@@ -66,7 +67,7 @@ public record BenchSettings(
                 Duration.ofMinutes(3), Duration.ofMinutes(20), Duration.ofSeconds(15), Duration.ofMinutes(2), 0.5, 0,
                 true, Duration.ofMinutes(5), 4, Duration.ofMillis(100), Duration.ofMillis(50), 2, 4, 2,
                 Duration.ofSeconds(10), null, "6g", true, Path.of("target/bench"), null, List.of(100_000, 1_000_000), false,
-                List.of(), 0.01, 0.01, 0.005, System.nanoTime() & 0xffff);
+                List.of(), 0.01, 0.01, 0.005, System.nanoTime() & 0xffff, null);
     }
 
     /**
@@ -79,7 +80,7 @@ public record BenchSettings(
                 Duration.ZERO, Duration.ofMinutes(4), Duration.ofSeconds(3), Duration.ofSeconds(15), 0.5, 300,
                 true, Duration.ofSeconds(60), 2, Duration.ofMillis(100), Duration.ofMillis(50), 2, 4, 2,
                 Duration.ofSeconds(2), Duration.ofSeconds(3), "1g", false, Path.of("target/bench"), null, List.of(), false,
-                List.of(), 0.01, 0.01, 0.005, System.nanoTime() & 0xffff);
+                List.of(), 0.01, 0.01, 0.005, System.nanoTime() & 0xffff, null);
     }
 
     /** Records the backlog holds: as given, else enough for the minimum window at the expected rate (plus 20%). */
@@ -122,6 +123,8 @@ public record BenchSettings(
               --broadcast-classpath FILE  class path of pipeline test classes: run BroadcastMemoryBenchmark
               --broadcast-sizes N,N       (100000,1000000); infra/bin/bench --no-broadcast leaves it out
               --pipeline-arg KEY=VALUE    any further job configuration key (repeatable)
+              --flink-cluster URL         submit the job to this Flink cluster's REST API (the local cluster's: infra/bin/bench --cluster)
+                                          instead of running it in local mode; no JFR profile then
               --out DIR                   where results.md and the recording go (target/bench)
               --keep                      keep the run's topics and keyspace
               --seed N
@@ -226,11 +229,12 @@ public record BenchSettings(
                 number(a, "duplicates", duplicates),
                 number(a, "late", late),
                 number(a, "bad", bad),
-                (long) number(a, "seed", seed));
+                (long) number(a, "seed", seed),
+                a.containsKey("flink-cluster") ? a.get("flink-cluster") : flinkCluster);
         a.keySet().removeAll(List.of("probes", "backlog", "expected-rate", "min-window", "max-window", "live-warmup", "live",
                 "live-share", "live-rate", "no-failure", "failure-budget", "api-clients", "api-think", "probe-poll", "preload-threads",
                 "partitions", "parallelism", "checkpoint-interval", "unknown-grace", "pipeline-heap", "out", "broadcast-classpath",
-                "keep", "duplicates", "late", "bad", "seed"));
+                "keep", "duplicates", "late", "bad", "seed", "flink-cluster"));
         if (!a.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         }

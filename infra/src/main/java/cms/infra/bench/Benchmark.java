@@ -335,6 +335,7 @@ public final class Benchmark {
         }
         args.addAll(s.pipelineArgs());
         RunningSystem.Options options = RunningSystem.Options.defaults()
+                .withFlinkCluster(s.flinkCluster())
                 .withFreePorts()
                 .withPipelineHeap(s.pipelineHeap())
                 .withEnvironment("CMS_KEYSPACE", keyspace)
@@ -433,7 +434,9 @@ public final class Benchmark {
 
     private Map<String, Long> processes(RunningSystem system) {
         Map<String, Long> pids = new LinkedHashMap<>();
-        pids.put("job (pipeline JVM)", system.pipelinePid());
+        if (system.pipelinePid() > 0) {
+            pids.put("job (pipeline JVM)", system.pipelinePid());   // on a cluster its task managers are among the stack's pids
+        }
         pids.put("benchmark JVM", ProcessHandle.current().pid());
         Machine.stackPids(LocalStackAddresses.stackDir()).forEach(pids::put);
         return pids;
@@ -441,6 +444,10 @@ public final class Benchmark {
 
     private void startRecording(RunningSystem system) {
         if (!s.jfr()) {
+            return;
+        }
+        if (system.pipelinePid() <= 0) {
+            r.notes.add("no JFR profile: the job runs on the Flink cluster's task managers");
             return;
         }
         r.jfrFile = s.out().toAbsolutePath().resolve("pipeline-" + run + ".jfr");

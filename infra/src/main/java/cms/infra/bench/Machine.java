@@ -123,7 +123,8 @@ final class Machine {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString().replace(".pid", "");
-                if (List.of("kafka", "cassandra", "registry").contains(name)) {
+                // the stack's servers, or the cluster's members (kafka-1.., cassandra-1.., flink-*), not the supervisor or the API
+                if (name.matches("kafka(-\\d+)?|cassandra(-\\d+)?|registry|flink-.+")) {
                     try {
                         long pid = Long.parseLong(Files.readString(f).strip());
                         if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {

@@ -8,6 +8,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -65,12 +67,16 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
         return Math.max(refreshMillis, Math.min(maxRefreshMillis, waited / 10));
     }
 
+    /** Per level: how long after its usage reached Kafka a contribution's window is written (label level in Prometheus). */
+    private transient java.util.Map<String, Histogram> freshness;
+
     @Override
     public void open(OpenContext openContext) {
         window = getRuntimeContext().getState(PipelineState.rollup());
         laterParents = getRuntimeContext().getMapState(PipelineState.rollupLaterParents());
         afterFinal = getRuntimeContext().getMetricGroup().counter("contributionsAfterFinal");
         attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        freshness = new java.util.HashMap<>();
     }
 
     @Override
@@ -104,8 +110,15 @@ public final class RollupFunction extends KeyedProcessFunction<String, RollupRow
             long now = ctx.timerService().currentProcessingTime();
             acc.refreshAt = now + refreshDelay(now, contribution.receivedAt, refreshMillis, maxRefreshMillis);
             ctx.timerService().registerProcessingTimeTimer(acc.refreshAt);
+            // the oldest contribution not yet written is this one: its freshness is the window's at the write
+            freshness(contribution.level).update(acc.refreshAt - contribution.receivedAt);
         }
         window.update(acc);
+    }
+
+    private Histogram freshness(String level) {
+        return freshness.computeIfAbsent(level, l -> getRuntimeContext().getMetricGroup().addGroup("level", l)
+                .histogram("freshnessMillis", new DescriptiveStatisticsHistogram(1000)));
     }
 
     private int attempt() {

@@ -28,6 +28,8 @@ public final class DeadLetterOutput extends ProcessFunction<DeadLetter, EncodedR
     private final KafkaOutput output;
     private transient KafkaOutput.Opened opened;
     private transient Counter reduced;
+    /** Dead letters written, by the reason they carry (label reason in Prometheus). */
+    private transient java.util.EnumMap<DeadLetterReason, Counter> byReason;
 
     public DeadLetterOutput(KafkaOutput output) {
         this.output = output;
@@ -38,6 +40,10 @@ public final class DeadLetterOutput extends ProcessFunction<DeadLetter, EncodedR
         opened = output.open(DeadLetter.getClassSchema());
         LOG.info("dead-letter output {}", opened.limits());
         reduced = getRuntimeContext().getMetricGroup().counter("deadLettersWithoutOriginal");
+        byReason = new java.util.EnumMap<>(DeadLetterReason.class);
+        for (DeadLetterReason r : DeadLetterReason.values()) {
+            byReason.put(r, getRuntimeContext().getMetricGroup().addGroup("reason", r.name()).counter("deadLetters"));
+        }
     }
 
     @Override
@@ -47,6 +53,7 @@ public final class DeadLetterOutput extends ProcessFunction<DeadLetter, EncodedR
         byte[] value = opened.encode(d);
         String refusal = opened.limits().refusal(key, value, null, now);
         if (refusal == null) {
+            byReason.get(d.getReason()).inc();
             out.collect(new EncodedRecord(key, value, null));
             return;
         }
@@ -72,6 +79,7 @@ public final class DeadLetterOutput extends ProcessFunction<DeadLetter, EncodedR
         }
         LOG.warn("dead letter of {}-{}@{} written without its original bytes: {}", d.getSourceTopic(), d.getSourcePartition(),
                 d.getSourceOffset(), refusal);
+        byReason.get(DeadLetterReason.UNDELIVERABLE).inc();
         out.collect(new EncodedRecord(key, value, null));
     }
 

@@ -35,6 +35,8 @@ public final class RatedOutput extends ProcessFunction<RatedEvent, RatedEvent> {
     private final KafkaOutput output;
     private transient KafkaOutput.Opened opened;
     private transient Counter undeliverable;
+    private transient Counter rated;
+    private transient Counter lateAdjustments;
 
     public RatedOutput(KafkaOutput output) {
         this.output = output;
@@ -45,6 +47,9 @@ public final class RatedOutput extends ProcessFunction<RatedEvent, RatedEvent> {
         opened = output.open(RatedUsage.getClassSchema());
         LOG.info("rated output {}", opened.limits());
         undeliverable = getRuntimeContext().getMetricGroup().counter("undeliverable");
+        // counted from the task's start, so a restart replays some again: alert on rates (README-PIPELINE, "Metrics")
+        rated = getRuntimeContext().getMetricGroup().counter("ratedRecords");
+        lateAdjustments = getRuntimeContext().getMetricGroup().counter("lateAdjustments");
     }
 
     @Override
@@ -67,6 +72,10 @@ public final class RatedOutput extends ProcessFunction<RatedEvent, RatedEvent> {
             return;
         }
         ctx.output(PipelineState.RATED_RECORDS, new EncodedRecord(key, value, timestamp));
+        rated.inc();
+        if (e.lateAdjustment) {
+            lateAdjustments.inc();
+        }
         e.source = null;   // the roll-up and period stages never need the original bytes: not shipped further
         out.collect(e);
     }

@@ -2,6 +2,7 @@ package cms.pipeline.validation;
 
 import cms.avro.DeadLetterReason;
 import cms.pipeline.PipelineState;
+import cms.pipeline.metrics.ConsumerLag;
 import cms.pipeline.model.PartitionProgress;
 import cms.pipeline.model.RawRecord;
 import cms.pipeline.model.ValidUsage;
@@ -43,8 +44,16 @@ public final class PartitionWatermarkFunction extends ProcessFunction<RawRecord,
     private transient Counter undecodable;
     private transient Counter invalid;
 
+    /** Null: no lag gauges (operator tests). */
+    private final ConsumerLag lag;
+
     public PartitionWatermarkFunction(Duration outOfOrderness) {
+        this(outOfOrderness, null);
+    }
+
+    public PartitionWatermarkFunction(Duration outOfOrderness, ConsumerLag lag) {
         this.outOfOrdernessMillis = outOfOrderness.toMillis();
+        this.lag = lag;
     }
 
     @Override
@@ -73,10 +82,23 @@ public final class PartitionWatermarkFunction extends ProcessFunction<RawRecord,
     public void open(OpenContext openContext) {
         undecodable = getRuntimeContext().getMetricGroup().counter("undecodable");
         invalid = getRuntimeContext().getMetricGroup().counter("invalid");
+        if (lag != null) {
+            lag.open(getRuntimeContext().getMetricGroup());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (lag != null) {
+            lag.close();
+        }
     }
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<ValidUsage> out) {
+        if (lag != null) {
+            lag.read(raw.topic, raw.partition, raw.offset);
+        }
         if (!raw.isValid()) {
             DeadLetterReason reason = raw.failure == null ? DeadLetterReason.UNDECODABLE : raw.failure;
             (reason == DeadLetterReason.INVALID ? invalid : undecodable).inc();

@@ -73,6 +73,9 @@ class RatingPipelineIT {
     private static final java.nio.file.Path CHANGELOG_DIR = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
             "cms-it-changelog-" + UUID.randomUUID());
 
+    /** Where the MiniCluster's Prometheus reporter serves every metric of the jobs it runs (before FLINK, whose configuration reads it). */
+    static final int PROMETHEUS_PORT = freePort();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1)
@@ -89,6 +92,7 @@ class RatingPipelineIT {
 
     static Configuration localOnly() {
         Configuration c = new Configuration();
+        RatingJob.prometheus(c, Integer.toString(PROMETHEUS_PORT));
         c.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         c.set(RestOptions.ADDRESS, "127.0.0.1");
         c.set(RestOptions.BIND_PORT, "0");
@@ -481,6 +485,7 @@ class RatingPipelineIT {
                     // the sink runs in this JVM (MiniCluster): each injected failure was thrown, and the job recovered from each
                     assertThat(FailingSink.INJECTED.get()).as("failures injected").isEqualTo(3);
                 }
+                assertPrometheusFigures(config, scenario, injectFailures);
             } finally {
                 running.get().cancel().get();
             }
@@ -722,6 +727,66 @@ class RatingPipelineIT {
     private static String rowValues(Row r) {
         return Scenario.values(r.getString("status"), r.getLong("event_count"), r.getBigDecimal("quantity"), r.getBigDecimal("amount"),
                 r.getLong("adjustment_count"), r.getBigDecimal("adjustment_amount"));
+    }
+
+    /**
+     * What an operator sees: the job's Prometheus endpoint (Flink's reporter) carries each of the pipeline's figures,
+     * with the labels an alert needs (partition, reason, level), and the JobManager's checkpoint and restart figures.
+     */
+    private static void assertPrometheusFigures(PipelineConfig config, Scenario scenario, boolean restarted) throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        String text = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + PROMETHEUS_PORT + "/metrics"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String op = "flink_taskmanager_job_task_operator_";
+        assertThat(sum(text, op + "ratedRecords", "")).as("records rated").isPositive();
+        assertThat(samples(text, op + "lateAdjustments", "")).as("late adjustments").isNotEmpty();
+        assertThat(samples(text, op + "duplicates", "")).as("duplicates").isNotEmpty();
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            assertThat(samples(text, op + "reason_deadLetters", "reason=\"" + reason + "\"")).as("dead letters " + reason + " among\n" + around(text, "deadLetters")).isNotEmpty();
+        }
+        for (int partition = 0; partition < 2; partition++) {
+            // the topic label carries the run's usage topic (its dots may be escaped): its run id is in it either way
+            assertThat(samples(text, op + "topic_partition_consumerLag", "partition=\"" + partition + "\"", config.usageTopic().split("\\.")[1], "usage"))
+                    .as("consumer lag of partition " + partition + " among\n" + around(text, "consumerLag")).isNotEmpty();
+        }
+        for (cms.avro.NodeLevel level : cms.avro.NodeLevel.values()) {
+            assertThat(samples(text, op + "level_freshnessMillis", "level=\"" + level + "\"")).as("freshness of " + level + " among\n" + around(text, "freshness")).isNotEmpty();
+        }
+        assertThat(sum(text, "flink_jobmanager_job_lastCheckpointDuration", "")).as("checkpoint duration").isNotNegative();
+        assertThat(sum(text, "flink_jobmanager_job_lastCheckpointSize", "")).as("checkpoint size").isPositive();
+        // at least the injected failures (a loaded machine adds Cassandra timeouts)
+        assertThat(sum(text, "flink_jobmanager_job_numRestarts", "")).as("restarts").isGreaterThanOrEqualTo(restarted ? 3 : 0);
+    }
+
+    /** The values of a metric's samples whose line contains each of {@code labels} (the text format: name{labels} value). */
+    private static List<Double> samples(String text, String name, String... labels) {
+        List<Double> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(line::contains)) {
+                out.add(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return out;
+    }
+
+    /** The lines naming {@code part}: what a failed lookup shows. */
+    private static String around(String text, String part) {
+        return java.util.Arrays.stream(text.split("\n")).filter(l -> !l.startsWith("#") && l.contains(part)).limit(8)
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    private static double sum(String text, String name, String labels) {
+        List<Double> values = samples(text, name, labels);
+        assertThat(values).as(name + " in the job's Prometheus metrics").isNotEmpty();
+        return values.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
