@@ -126,7 +126,8 @@ class OpenApiIT {
         cms.client.api.DefaultApi generated = new cms.client.api.DefaultApi(client);
 
         cms.client.model.MeView me = generated.me();
-        assertThat(me.getRole()).isEqualTo("platform-admin");
+        assertThat(me.getRole()).isEqualTo("admin"); // the first admin: a platform user with the role admin
+        assertThat(me.getLevel()).isEqualTo("platform");
         assertThat(me.getScope().getAll()).isTrue();
 
         String d = RUN + "gen-d";
