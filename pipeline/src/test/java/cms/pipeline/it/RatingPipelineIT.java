@@ -153,6 +153,11 @@ class RatingPipelineIT {
     }
 
     private PipelineConfig config(String stateBackend) {
+        // no subtask may be declared idle while another races a month ahead: that would make usage late
+        return config(stateBackend, "10min");
+    }
+
+    private PipelineConfig config(String stateBackend, String sourceIdleness) {
         Map<String, String> o = new HashMap<>(TOPICS);
         o.put(PipelineConfig.STATE_BACKEND, stateBackend);
         if (!"hashmap".equals(stateBackend)) {
@@ -165,8 +170,7 @@ class RatingPipelineIT {
         o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, "it-" + RUN);
         o.put(PipelineConfig.ALLOWED_LATENESS, "1h");
         o.put(PipelineConfig.OUT_OF_ORDERNESS, Scenario.OUT_OF_ORDERNESS.toMinutes() + "min");
-        // no subtask may be declared idle while another races a month ahead: that would make usage late
-        o.put(PipelineConfig.SOURCE_IDLENESS, "10min");
+        o.put(PipelineConfig.SOURCE_IDLENESS, sourceIdleness);
         o.put(PipelineConfig.UNKNOWN_SUBSCRIPTION_GRACE, "3s");
         o.put(PipelineConfig.REFRESH_INTERVAL, "500ms");
         o.put(PipelineConfig.CHECKPOINT_INTERVAL, "1s");
@@ -255,19 +259,8 @@ class RatingPipelineIT {
         int[] h = hierarchySize();
         Scenario scenario = new Scenario(h[0], h[1], h[2], h[3], Integer.getInteger("cms.it.events", 3000), 20260103L);
         scenario.computeExpectations();
-        Map<String, String> o = new HashMap<>(TOPICS);
-        o.put(PipelineConfig.KEYSPACE, KEYSPACE);
-        o.put(PipelineConfig.CONSUMER_GROUP, "it-" + RUN);
-        o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, "it-" + RUN);
-        o.put(PipelineConfig.ALLOWED_LATENESS, "1h");
-        o.put(PipelineConfig.OUT_OF_ORDERNESS, Scenario.OUT_OF_ORDERNESS.toMinutes() + "min");
-        o.put(PipelineConfig.SOURCE_IDLENESS, "10s");
-        o.put(PipelineConfig.UNKNOWN_SUBSCRIPTION_GRACE, "3s");
-        o.put(PipelineConfig.REFRESH_INTERVAL, "500ms");
-        o.put(PipelineConfig.CHECKPOINT_INTERVAL, "1s");
-        o.put(PipelineConfig.PARALLELISM, "2");
-        o.put(PipelineConfig.TRANSACTION_TIMEOUT, "20s");
-        PipelineConfig config = PipelineConfig.from(o, STACK);
+        // source-idleness above the few seconds between the partitions' shares, below the quiet spell
+        PipelineConfig config = config("hashmap", "10s");
         List<RatedUsage> rated;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             AvroSerializer serializer = new AvroSerializer(registry, true);
