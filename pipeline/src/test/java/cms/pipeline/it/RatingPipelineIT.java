@@ -224,11 +224,7 @@ class RatingPipelineIT {
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             AvroSerializer serializer = new AvroSerializer(registry, true);
             publishReferenceData(producer, serializer, config, scenario);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.configure(RatingJob.flinkConfiguration(config));
-            env.setParallelism(2);
-            Workflow.build(env, config, RatingJob.sources(config), RatingJob.sinks(config));
-            JobClient job = env.executeAsync("quiet spell IT " + RUN);
+            JobClient job = start(config, "quiet spell IT ");
             try {
                 send(producer, serializer, config, List.of(scenario.canary));
                 await("canary rated", () -> count(config.ratedTopic()) >= 1);
@@ -265,11 +261,7 @@ class RatingPipelineIT {
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             AvroSerializer serializer = new AvroSerializer(registry, true);
             publishReferenceData(producer, serializer, config, scenario);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.configure(RatingJob.flinkConfiguration(config));
-            env.setParallelism(config.parallelism());
-            Workflow.build(env, config, RatingJob.sources(config), RatingJob.sinks(config));
-            JobClient job = env.executeAsync("burst after a quiet spell IT " + RUN);
+            JobClient job = start(config, "burst after a quiet spell IT ");
             try {
                 send(producer, serializer, config, List.of(scenario.canary));
                 await("canary rated", () -> count(config.ratedTopic()) >= 1);
@@ -360,11 +352,7 @@ class RatingPipelineIT {
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             AvroSerializer serializer = new AvroSerializer(registry, true);
             publishReferenceData(producer, serializer, config, scenario);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.configure(RatingJob.flinkConfiguration(config));
-            env.setParallelism(config.parallelism());
-            Workflow.build(env, config, RatingJob.sources(config), RatingJob.sinks(config));
-            JobClient job = env.executeAsync("retention IT " + RUN);
+            JobClient job = start(config, "retention IT ");
             try {
                 send(producer, serializer, config, List.of(scenario.canary));
                 await("canary rated", () -> count(config.ratedTopic()) >= 1);
@@ -374,6 +362,15 @@ class RatingPipelineIT {
                 job.cancel().get();
             }
         }
+    }
+
+    /** The job with the run's configuration, its Kafka sources and Cassandra sinks, started on the MiniCluster. */
+    private JobClient start(PipelineConfig config, String name) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.configure(RatingJob.flinkConfiguration(config));
+        env.setParallelism(config.parallelism());
+        Workflow.build(env, config, RatingJob.sources(config), RatingJob.sinks(config));
+        return env.executeAsync(name + RUN);
     }
 
     private static void publishReferenceData(KafkaProducer<byte[], byte[]> producer, AvroSerializer serializer, PipelineConfig config,
@@ -578,11 +575,7 @@ class RatingPipelineIT {
             admin.createTopics(List.of(ItTopics.of(PipelineConfig.RATED_TOPIC, ratedAgain, 2),
                     ItTopics.of(PipelineConfig.DEAD_LETTER_TOPIC, deadAgain, 1))).all().get();
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(RatingJob.flinkConfiguration(config));
-        env.setParallelism(config.parallelism());
-        Workflow.build(env, config, RatingJob.sources(config), RatingJob.sinks(config));
-        JobClient job = env.executeAsync("rating pipeline IT replay " + RUN);
+        JobClient job = start(config, "rating pipeline IT replay ");
         List<RatedUsage> replayed;
         try {
             await("replay consumed", () -> count(ratedAgain) + count(deadAgain) >= rated + dead,
