@@ -11,13 +11,18 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
-/** What the pipeline ITs share: a run's own topic names, and reading and writing the stack's Kafka. */
+/** What the pipeline ITs share: a run's own topic names, reading and writing the stack's Kafka, reading its roll-ups. */
 final class ItSupport {
     private ItSupport() {}
 
@@ -61,5 +66,72 @@ final class ItSupport {
             }
             return out;
         }
+    }
+
+    /** One stored roll-up window: a node's own (child "") or its row in its parent's by-child breakdown. */
+    record StoredRow(String level, String nodeId, String granularity, long windowStart, String childId, String meterId, String currency,
+                     String status, long eventCount, BigDecimal quantity, BigDecimal amount, BigDecimal partnerCommission,
+                     BigDecimal distributorCommission, long adjustmentCount, BigDecimal adjustmentAmount) {
+        String key() {
+            return Scenario.key(level, nodeId, granularity, windowStart, childId, meterId, currency);
+        }
+
+        String values() {
+            return Scenario.values(status, eventCount, quantity, amount, adjustmentCount, adjustmentAmount);
+        }
+    }
+
+    /** Every roll-up window stored in the keyspace. */
+    static List<StoredRow> storedRows(CqlSession cassandra, String keyspace) {
+        List<StoredRow> out = new ArrayList<>();
+        String cols = "level, node_id, granularity, window_start, meter_id, currency, status, event_count, quantity, amount, "
+                + "partner_commission, distributor_commission, adjustment_count, adjustment_amount";
+        for (Row r : cassandra.execute("SELECT " + cols + " FROM " + keyspace + ".rollups")) {
+            out.add(stored(r, ""));
+        }
+        for (Row r : cassandra.execute("SELECT child_id, " + cols + " FROM " + keyspace + ".rollups_by_child")) {
+            out.add(stored(r, r.getString("child_id")));
+        }
+        return out;
+    }
+
+    private static StoredRow stored(Row r, String child) {
+        return new StoredRow(r.getString("level"), r.getString("node_id"), r.getString("granularity"), r.getInstant("window_start").toEpochMilli(),
+                child, r.getString("meter_id"), r.getString("currency"), r.getString("status"), r.getLong("event_count"),
+                r.getBigDecimal("quantity"), r.getBigDecimal("amount"), r.getBigDecimal("partner_commission"),
+                r.getBigDecimal("distributor_commission"), r.getLong("adjustment_count"), r.getBigDecimal("adjustment_amount"));
+    }
+
+    /** Every stored roll-up window as "key -> values" (Scenario's form of the expected roll-ups). */
+    static Map<String, String> rollupRows(CqlSession cassandra, String keyspace) {
+        Map<String, String> out = new TreeMap<>();
+        for (StoredRow r : storedRows(cassandra, keyspace)) {
+            out.put(r.key(), r.values());
+        }
+        return out;
+    }
+
+    /** Commission per beneficiary and currency over the MONTH windows of partners and distributors, as plain decimals. */
+    static Map<String, String> commissions(CqlSession cassandra, String keyspace) {
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        for (StoredRow r : storedRows(cassandra, keyspace)) {
+            if (!r.granularity().equals("MONTH") || !r.childId().isEmpty()) {
+                continue;
+            }
+            if (r.level().equals("PARTNER")) {
+                sums.merge("PARTNER|" + r.nodeId() + "|" + r.currency(), r.partnerCommission(), BigDecimal::add);
+            } else if (r.level().equals("DISTRIBUTOR")) {
+                sums.merge("DISTRIBUTOR|" + r.nodeId() + "|" + r.currency(), r.distributorCommission(), BigDecimal::add);
+            }
+        }
+        Map<String, String> out = new TreeMap<>();
+        sums.forEach((k, v) -> out.put(k, Scenario.plain(v)));
+        return out;
+    }
+
+    /** The status of a billing period, null before the job wrote it. */
+    static String periodStatus(CqlSession cassandra, String keyspace, String period) {
+        Row row = cassandra.execute("SELECT status FROM " + keyspace + ".periods WHERE period = ?", period).one();
+        return row == null ? null : row.getString("status");
     }
 }

@@ -13,7 +13,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
-import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -195,7 +194,7 @@ class RatingClusterIT {
                     () -> "rated " + count(Topics.RATED) + ", dead letters " + count(Topics.DEAD_LETTER) + ", duplicates "
                             + scenario.count(Scenario.Kind.DUPLICATE) + " of " + phase1 + "; usage records in Kafka " + count(Topics.USAGE)
                             + "; not rated (first 20): " + missingRated(scenario));
-            await("January FINAL", () -> "FINAL".equals(periodStatus("2026-01")));
+            await("January FINAL", () -> "FINAL".equals(ItSupport.periodStatus(cassandra, keyspace, "2026-01")));
 
             // rescale: stop with a savepoint at parallelism 2, resume from it at parallelism 4
             String savepoint = cluster("stop", job);
@@ -224,7 +223,7 @@ class RatingClusterIT {
             String resumed = job;
             await("job running at parallelism 2", () -> flinkRunning(resumed));
             Thread.sleep(5000);   // several refresh intervals and checkpoints
-            assertThat(actualRows()).as("roll-ups after rescaling back to 2").isEqualTo(expected);
+            assertThat(ItSupport.rollupRows(cassandra, keyspace)).as("roll-ups after rescaling back to 2").isEqualTo(expected);
             checkOutputs(scenario);
             cluster("stop", job);
         } finally {
@@ -267,26 +266,9 @@ class RatingClusterIT {
     }
 
     private static void checkCommissions(Scenario scenario) {
-        Map<String, BigDecimal> commissions = new TreeMap<>();
-        for (Row row : cassandra.execute("SELECT level, node_id, granularity, currency, partner_commission, distributor_commission FROM "
-                + keyspace + ".rollups")) {
-            if (!row.getString("granularity").equals("MONTH")) {
-                continue;
-            }
-            String level = row.getString("level");
-            if (level.equals("PARTNER")) {
-                commissions.merge("PARTNER|" + row.getString("node_id") + "|" + row.getString("currency"),
-                        row.getBigDecimal("partner_commission"), BigDecimal::add);
-            } else if (level.equals("DISTRIBUTOR")) {
-                commissions.merge("DISTRIBUTOR|" + row.getString("node_id") + "|" + row.getString("currency"),
-                        row.getBigDecimal("distributor_commission"), BigDecimal::add);
-            }
-        }
-        Map<String, String> actual = new TreeMap<>();
-        commissions.forEach((k, v) -> actual.put(k, Scenario.plain(v)));
-        Map<String, String> expected = new TreeMap<>();
-        scenario.expectedCommissions().forEach((k, v) -> expected.put(k, Scenario.plain(v)));
-        assertThat(actual).as("commissions").isEqualTo(expected);
+        Map<String, String> expectedCommissions = new TreeMap<>();
+        scenario.expectedCommissions().forEach((k, v) -> expectedCommissions.put(k, Scenario.plain(v)));
+        assertThat(ItSupport.commissions(cassandra, keyspace)).as("commissions").isEqualTo(expectedCommissions);
     }
 
     /**
@@ -558,40 +540,13 @@ class RatingClusterIT {
 
     // ------------------------------------------------------------------ Cassandra
 
-    private static String periodStatus(String period) {
-        Row row = cassandra.execute("SELECT status FROM " + keyspace + ".periods WHERE period = ?", period).one();
-        return row == null ? null : row.getString("status");
-    }
-
-    private static Map<String, String> actualRows() {
-        Map<String, String> out = new TreeMap<>();
-        String cols = "level, node_id, granularity, window_start, meter_id, currency, status, event_count, quantity, amount, "
-                + "adjustment_count, adjustment_amount";
-        for (Row r : cassandra.execute("SELECT " + cols + " FROM " + keyspace + ".rollups")) {
-            out.put(rowKey(r, ""), rowValues(r));
-        }
-        for (Row r : cassandra.execute("SELECT child_id, " + cols + " FROM " + keyspace + ".rollups_by_child")) {
-            out.put(rowKey(r, r.getString("child_id")), rowValues(r));
-        }
-        return out;
-    }
-
-    private static String rowKey(Row r, String child) {
-        return Scenario.key(r.getString("level"), r.getString("node_id"), r.getString("granularity"),
-                r.getInstant("window_start").toEpochMilli(), child, r.getString("meter_id"), r.getString("currency"));
-    }
-
-    private static String rowValues(Row r) {
-        return Scenario.values(r.getString("status"), r.getLong("event_count"), r.getBigDecimal("quantity"), r.getBigDecimal("amount"),
-                r.getLong("adjustment_count"), r.getBigDecimal("adjustment_amount"));
-    }
 
     private static void awaitRollups(Map<String, String> expected) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        Map<String, String> actual = actualRows();
+        Map<String, String> actual = ItSupport.rollupRows(cassandra, keyspace);
         while (!actual.equals(expected) && System.nanoTime() < deadline) {
             Thread.sleep(2000);
-            actual = actualRows();
+            actual = ItSupport.rollupRows(cassandra, keyspace);
         }
         assertThat(actual).as("roll-ups in Cassandra").containsExactlyInAnyOrderEntriesOf(expected);
     }

@@ -228,13 +228,14 @@ class RatingPipelineIT {
             try {
                 send(producer, serializer, config, List.of(scenario.canary));
                 await("canary rated", () -> count(config.ratedTopic()) >= 1);
-                await("period 2026-01 recorded", () -> periodStatus("2026-01") != null);
+                await("period 2026-01 recorded", () -> ItSupport.periodStatus(cassandra, KEYSPACE, "2026-01") != null);
                 Thread.sleep(6_000);   // every usage partition idle for several source-idleness intervals
-                assertThat(periodStatus("2026-01")).as("the open period after a quiet spell").isEqualTo("OPEN");
-                Row canaryHour = cassandra.execute("SELECT status FROM " + KEYSPACE + ".rollups WHERE level = 'SUBSCRIPTION' AND node_id = ? "
-                        + "AND granularity = 'HOUR' AND bucket = '2026-01'", scenario.canary.event.getSubscriptionId()).one();
-                assertThat(canaryHour).isNotNull();
-                assertThat(canaryHour.getString("status")).as("the canary's HOUR window").isEqualTo("OPEN");
+                assertThat(ItSupport.periodStatus(cassandra, KEYSPACE, "2026-01")).as("the open period after a quiet spell").isEqualTo("OPEN");
+                String canary = scenario.canary.event.getSubscriptionId();
+                assertThat(ItSupport.storedRows(cassandra, KEYSPACE).stream()
+                        .filter(r -> r.level().equals("SUBSCRIPTION") && r.nodeId().equals(canary) && r.granularity().equals("HOUR"))
+                        .map(ItSupport.StoredRow::status).toList())
+                        .as("the canary's HOUR window").containsExactly("OPEN");
                 assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
                 assertThat(CHANGELOG_DIR).as("the state changelog of this run").isDirectoryContaining(p -> true);
             } finally {
@@ -276,7 +277,7 @@ class RatingPipelineIT {
                 }
                 long phase1 = 1 + scenario.phase1.size();
                 await("phase 1 consumed", () -> outputs(config, scenario) >= phase1);
-                await("January FINAL", () -> "FINAL".equals(periodStatus("2026-01")));
+                await("January FINAL", () -> "FINAL".equals(ItSupport.periodStatus(cassandra, KEYSPACE, "2026-01")));
                 send(producer, serializer, config, scenario.phase2);
                 long total = scenario.allRecords().size();
                 await("phase 2 consumed", () -> outputs(config, scenario) >= total);
@@ -301,14 +302,16 @@ class RatingPipelineIT {
     private void assertGranularitiesAddUp() {
         Map<String, BigDecimal[]> sums = new TreeMap<>();
         int rows = 0;
-        for (Row r : cassandra.execute("SELECT level, node_id, granularity, window_start, meter_id, currency, event_count, amount FROM "
-                + KEYSPACE + ".rollups")) {
-            Instant start = r.getInstant("window_start");
-            String granularity = r.getString("granularity");
-            String node = r.getString("level") + "|" + r.getString("node_id") + "|" + r.getString("meter_id") + "|" + r.getString("currency");
+        for (ItSupport.StoredRow r : ItSupport.storedRows(cassandra, KEYSPACE)) {
+            if (!r.childId().isEmpty()) {
+                continue;
+            }
+            Instant start = Instant.ofEpochMilli(r.windowStart());
+            String granularity = r.granularity();
+            String node = r.level() + "|" + r.nodeId() + "|" + r.meterId() + "|" + r.currency();
             String day = start.truncatedTo(java.time.temporal.ChronoUnit.DAYS).toString();
             String month = day.substring(0, 7);
-            BigDecimal[] value = {BigDecimal.valueOf(r.getLong("event_count")), r.getBigDecimal("amount")};
+            BigDecimal[] value = {BigDecimal.valueOf(r.eventCount()), r.amount()};
             switch (granularity) {
                 case "HOUR" -> { add(sums, "DAY-from-HOUR|" + node + "|" + day, value); add(sums, "MONTH-from-HOUR|" + node + "|" + month, value); }
                 case "DAY" -> { add(sums, "DAY|" + node + "|" + day, value); add(sums, "MONTH-from-DAY|" + node + "|" + month, value); }
@@ -439,7 +442,7 @@ class RatingPipelineIT {
                 await("phase 1 consumed", () -> outputs(config, scenario) >= phase1,
                         () -> "rated " + count(config.ratedTopic()) + ", dead letters " + count(config.deadLetterTopic())
                                 + ", expected outputs " + phase1 + ", job " + running.get().getJobStatus().join());
-                await("January FINAL", () -> "FINAL".equals(periodStatus("2026-01")));
+                await("January FINAL", () -> "FINAL".equals(ItSupport.periodStatus(cassandra, KEYSPACE, "2026-01")));
 
                 if (!injectFailures) {
                     // stop with a savepoint (suspending: no end-of-time watermark) and resume from it
@@ -516,26 +519,9 @@ class RatingPipelineIT {
         }
 
         // commissions: per beneficiary and currency, over both months' MONTH rows
-        Map<String, BigDecimal> commissions = new TreeMap<>();
-        for (Row row : cassandra.execute("SELECT level, node_id, granularity, currency, partner_commission, distributor_commission FROM "
-                + KEYSPACE + ".rollups")) {
-            if (!row.getString("granularity").equals("MONTH")) {
-                continue;
-            }
-            String level = row.getString("level");
-            if (level.equals("PARTNER")) {
-                commissions.merge("PARTNER|" + row.getString("node_id") + "|" + row.getString("currency"),
-                        row.getBigDecimal("partner_commission"), BigDecimal::add);
-            } else if (level.equals("DISTRIBUTOR")) {
-                commissions.merge("DISTRIBUTOR|" + row.getString("node_id") + "|" + row.getString("currency"),
-                        row.getBigDecimal("distributor_commission"), BigDecimal::add);
-            }
-        }
-        Map<String, String> actualCommissions = new TreeMap<>();
-        commissions.forEach((k, v) -> actualCommissions.put(k, Scenario.plain(v)));
         Map<String, String> expectedCommissions = new TreeMap<>();
         scenario.expectedCommissions().forEach((k, v) -> expectedCommissions.put(k, Scenario.plain(v)));
-        assertThat(actualCommissions).isEqualTo(expectedCommissions);
+        assertThat(ItSupport.commissions(cassandra, KEYSPACE)).as("commissions").isEqualTo(expectedCommissions);
 
         if (!injectFailures) {
             replayFromScratch(config, rated, dead.size());
@@ -556,7 +542,7 @@ class RatingPipelineIT {
      */
     private void replayFromScratch(PipelineConfig first, List<RatedUsage> firstRated, int dead) throws Exception {
         int rated = firstRated.size();
-        Map<String, String> expectedRows = actualRows();
+        Map<String, String> expectedRows = ItSupport.rollupRows(cassandra, KEYSPACE);
         Map<String, String> o = new HashMap<>(TOPICS);
         String ratedAgain = first.ratedTopic() + ".replay";
         String deadAgain = first.deadLetterTopic() + ".replay";
@@ -597,7 +583,7 @@ class RatingPipelineIT {
         List<String> first1 = firstRated.stream().map(deterministic).toList();
         List<String> again = replayed.stream().map(deterministic).toList();
         assertThat(again).containsExactlyInAnyOrderElementsOf(first1);
-        assertThat(actualRows()).as("roll-ups after a full replay").isEqualTo(expectedRows);
+        assertThat(ItSupport.rollupRows(cassandra, KEYSPACE)).as("roll-ups after a full replay").isEqualTo(expectedRows);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafkaBootstrap()))) {
             admin.deleteTopics(List.of(ratedAgain, deadAgain)).all().get();
         }
@@ -687,33 +673,6 @@ class RatingPipelineIT {
 
     // ------------------------------------------------------------------ Cassandra
 
-    private String periodStatus(String period) {
-        Row row = cassandra.execute("SELECT status FROM " + KEYSPACE + ".periods WHERE period = ?", period).one();
-        return row == null ? null : row.getString("status");
-    }
-
-    private Map<String, String> actualRows() {
-        Map<String, String> out = new TreeMap<>();
-        String cols = "level, node_id, granularity, window_start, meter_id, currency, status, event_count, quantity, amount, "
-                + "adjustment_count, adjustment_amount";
-        for (Row r : cassandra.execute("SELECT " + cols + " FROM " + KEYSPACE + ".rollups")) {
-            out.put(rowKey(r, ""), rowValues(r));
-        }
-        for (Row r : cassandra.execute("SELECT child_id, " + cols + " FROM " + KEYSPACE + ".rollups_by_child")) {
-            out.put(rowKey(r, r.getString("child_id")), rowValues(r));
-        }
-        return out;
-    }
-
-    private static String rowKey(Row r, String child) {
-        return Scenario.key(r.getString("level"), r.getString("node_id"), r.getString("granularity"),
-                r.getInstant("window_start").toEpochMilli(), child, r.getString("meter_id"), r.getString("currency"));
-    }
-
-    private static String rowValues(Row r) {
-        return Scenario.values(r.getString("status"), r.getLong("event_count"), r.getBigDecimal("quantity"), r.getBigDecimal("amount"),
-                r.getLong("adjustment_count"), r.getBigDecimal("adjustment_amount"));
-    }
 
     /**
      * What an operator sees: the job's Prometheus endpoint (Flink's reporter) carries each of the pipeline's figures,
@@ -786,10 +745,10 @@ class RatingPipelineIT {
 
     private void awaitRollups(Map<String, String> expected) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        Map<String, String> actual = actualRows();
+        Map<String, String> actual = ItSupport.rollupRows(cassandra, KEYSPACE);
         while (!actual.equals(expected) && System.nanoTime() < deadline) {
             Thread.sleep(1000);
-            actual = actualRows();
+            actual = ItSupport.rollupRows(cassandra, KEYSPACE);
         }
         assertThat(actual).as("roll-ups in Cassandra").containsExactlyInAnyOrderEntriesOf(expected);
     }
