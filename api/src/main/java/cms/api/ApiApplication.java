@@ -101,7 +101,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
                 cassandra.getKeyspace(), cassandra.getRequestTimeout().toJavaDuration(), cassandra.getConnectAttempts(),
                 cassandra.getConsistency());
         environment.lifecycle().manage(session);
-        CassandraRollupStore store = new CassandraRollupStore(session);
+        CassandraRollupStore store = new CassandraRollupStore(session, model);
 
         environment.healthChecks().register("cassandra", new CassandraHealthCheck(session));
         environment.healthChecks().register("kafka", new KafkaHealthCheck(kafka.getBootstrapServers(), feed));

@@ -145,6 +145,9 @@ final class Servers {
                 commitlog_sync: periodic
                 commitlog_sync_period: 10000ms
                 concurrent_compactors: 1
+                # the roll-up sink sends a family's rows as one single-partition batch of up to cassandra.batch-size rows
+                # (about 200 B each); the default 5 KiB warning would be logged, and sent to the client, for most of them
+                batch_size_warn_threshold: 64KiB
                 # The roll-ups rewrite the same rows every few seconds: trie memtables with their data off heap hold them
                 # in less heap (flushes and compactions took a third of Cassandra's CPU in the benchmark, see BENCHMARKS.md).
                 memtable_allocation_type: offheap_objects

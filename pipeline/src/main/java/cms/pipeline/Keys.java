@@ -1,7 +1,6 @@
 package cms.pipeline;
 
 import cms.pipeline.model.RatedEvent;
-import cms.pipeline.model.RollupRow;
 import cms.pipeline.model.ValidUsage;
 import org.apache.flink.api.java.functions.KeySelector;
 
@@ -41,15 +40,6 @@ public final class Keys {
         @Override
         public String getKey(String period) {
             return period;
-        }
-    }
-
-    public static final class Rollup implements KeySelector<RollupRow, String> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public String getKey(RollupRow r) {
-            return r.key();
         }
     }
 

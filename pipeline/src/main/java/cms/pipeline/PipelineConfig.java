@@ -47,6 +47,8 @@ public record PipelineConfig(
         int cassandraMaxInFlight,
         int cassandraBatchSize,
         Duration cassandraBatchDelay,
+        long writeBudget,
+        Duration writeBudgetMaxInterval,
         String usageTopic,
         String ratedTopic,
         String deadLetterTopic,
@@ -89,6 +91,10 @@ public record PipelineConfig(
     public static final String CASSANDRA_BATCH_SIZE = "cassandra.batch-size";
     /** How long a row may wait for its batch to fill before the batch is sent as it is. */
     public static final String CASSANDRA_BATCH_DELAY = "cassandra.batch-delay";
+    /** Roll-up rows per second the whole job may write (CONTRACT.md's write budget); 0: unbounded. */
+    public static final String WRITE_BUDGET = "cassandra.write-budget";
+    /** The longest the write budget stretches the refresh of subscription and tenant rows to. */
+    public static final String WRITE_BUDGET_MAX_INTERVAL = "cassandra.write-budget-max-interval";
     /** The consistency level of every roll-up and period write (cms.cassandra.Consistency says why LOCAL_QUORUM). */
     public static final String CASSANDRA_CONSISTENCY = "cassandra.consistency";
     public static final String TRANSACTION_TIMEOUT = "kafka.transaction-timeout";
@@ -138,7 +144,10 @@ public record PipelineConfig(
         require(PARALLELISM, String.valueOf(parallelism), parallelism >= 1 && parallelism <= 1024, "an integer 1..1024");
         require(CASSANDRA_MAX_IN_FLIGHT, String.valueOf(cassandraMaxInFlight), cassandraMaxInFlight >= 1 && cassandraMaxInFlight <= 10_000, "an integer 1..10000");
         // Cassandra warns (to its log and to the client) of unlogged batches over 10 partitions
-        require(CASSANDRA_BATCH_SIZE, String.valueOf(cassandraBatchSize), cassandraBatchSize >= 1 && cassandraBatchSize <= 10, "an integer 1..10");
+        // rows of one partition per batch (PartitionBatches): Cassandra's batch_size_fail_threshold is 50 KiB, a row about 200 B
+        require(CASSANDRA_BATCH_SIZE, String.valueOf(cassandraBatchSize), cassandraBatchSize >= 1 && cassandraBatchSize <= 100, "an integer 1..100");
+        require(WRITE_BUDGET, String.valueOf(writeBudget), writeBudget >= 0, "a number of rows per second, 0 for none");
+        positive(WRITE_BUDGET_MAX_INTERVAL, writeBudgetMaxInterval, false);
         positive(CASSANDRA_BATCH_DELAY, cassandraBatchDelay, true);
         for (String[] topic : new String[][] {{USAGE_TOPIC, usageTopic}, {RATED_TOPIC, ratedTopic}, {DEAD_LETTER_TOPIC, deadLetterTopic},
                 {HIERARCHY_TOPIC, hierarchyTopic}, {PRICE_BOOK_TOPIC, priceBookTopic}, {COMMISSION_PLAN_TOPIC, commissionPlanTopic}}) {
@@ -189,7 +198,10 @@ public record PipelineConfig(
         d.put(CHECKPOINT_DIR, "");
         d.put(PARALLELISM, "2");
         d.put(CASSANDRA_MAX_IN_FLIGHT, "256");
-        d.put(CASSANDRA_BATCH_SIZE, "10");
+        d.put(CASSANDRA_BATCH_SIZE, "25");
+        // about half of what one Cassandra core applies in single-partition batches here (FLOOR.md: ~50,000 rows/s)
+        d.put(WRITE_BUDGET, "20000");
+        d.put(WRITE_BUDGET_MAX_INTERVAL, "60s");
         d.put(CASSANDRA_BATCH_DELAY, "100ms");
         d.put(CASSANDRA_CONSISTENCY, Consistency.DEFAULT.name());
         d.put(TRANSACTION_TIMEOUT, "5min");
@@ -251,6 +263,8 @@ public record PipelineConfig(
                 integer(values, CASSANDRA_MAX_IN_FLIGHT),
                 integer(values, CASSANDRA_BATCH_SIZE),
                 duration(values, CASSANDRA_BATCH_DELAY),
+                longValue(values, WRITE_BUDGET),
+                duration(values, WRITE_BUDGET_MAX_INTERVAL),
                 values.get(USAGE_TOPIC),
                 values.get(RATED_TOPIC),
                 values.get(DEAD_LETTER_TOPIC),
@@ -297,6 +311,15 @@ public record PipelineConfig(
         String v = values.get(key);
         try {
             return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, was '" + v + "'");
+        }
+    }
+
+    private static long longValue(Map<String, String> values, String key) {
+        String v = values.get(key);
+        try {
+            return Long.parseLong(v);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be an integer, was '" + v + "'");
         }

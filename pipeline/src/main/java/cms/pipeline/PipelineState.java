@@ -5,8 +5,8 @@ import cms.pipeline.model.EncodedRecord;
 import cms.pipeline.model.PartitionProgress;
 import cms.pipeline.model.PendingUsage;
 import cms.pipeline.model.ReferenceUpdate;
-import cms.pipeline.model.RollupRow;
-import cms.pipeline.model.RollupSums;
+import cms.pipeline.model.FamilySlot;
+import cms.pipeline.model.SlotSums;
 import cms.pipeline.model.ValidUsage;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -42,8 +42,8 @@ public final class PipelineState {
         public static final String RATE = "enrich-and-rate";
         public static final String PARTNER_COMMISSION = "partner-commission";
         public static final String DISTRIBUTOR_COMMISSION = "distributor-commission";
-        public static final String CONTRIBUTIONS = "rollup-contributions";
-        public static final String ROLLUP = "rollup";
+        /** Named anew when the roll-ups became families (issue 13): savepoints of the old job need not restore. */
+        public static final String ROLLUP = "family-rollups";
         public static final String PERIODS = "periods";
         public static final String PERIOD_MARKS = "period-marks";
         public static final String RATED_OUTPUT = "rated-output";
@@ -92,14 +92,9 @@ public final class PipelineState {
         return new MapStateDescriptor<>("subtree-amount", Types.STRING, Types.BIG_DEC);
     }
 
-    /** Roll-up: the window's counts and sums (its identity is the key). Named anew when the type changed from RollupRow. */
-    public static ValueStateDescriptor<RollupSums> rollup() {
-        return new ValueStateDescriptor<>("rollup-sums", TypeInformation.of(RollupSums.class));
-    }
-
-    /** A window's parts booked under a parent other than its first, by parent id. */
-    public static MapStateDescriptor<String, RollupSums> rollupLaterParents() {
-        return new MapStateDescriptor<>("rollup-later-parent-sums", Types.STRING, TypeInformation.of(RollupSums.class));
+    /** Roll-ups (keyed by distributor): every row of the distributor's subtree, by family member, window, meter and currency. */
+    public static MapStateDescriptor<FamilySlot, SlotSums> familySlots() {
+        return new MapStateDescriptor<>("family-slots", TypeInformation.of(FamilySlot.class), TypeInformation.of(SlotSums.class));
     }
 
     /** Periods: the next refresh (processing-time) timer of an OPEN period. */

@@ -4,14 +4,14 @@ import cms.pipeline.model.EncodedRecord;
 import cms.pipeline.model.PeriodRow;
 import cms.pipeline.model.RawRecord;
 import cms.pipeline.model.ReferenceUpdate;
-import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.FamilyRow;
 import cms.pipeline.hierarchy.ReferenceSnapshot;
 import cms.pipeline.sink.CassandraConnection;
 import cms.pipeline.sink.CassandraSink;
 import cms.pipeline.sink.EncodedRecordSerializationSchema;
 import cms.pipeline.sink.PeriodStatements;
 import cms.pipeline.sink.TopicLimits;
-import cms.pipeline.sink.RollupStatements;
+import cms.pipeline.sink.FamilyRollupStatements;
 import cms.pipeline.validation.RawRecordDeserializationSchema;
 import cms.pipeline.validation.ReferenceDeserializationSchema;
 import cms.pipeline.validation.UsageRules;
@@ -197,10 +197,10 @@ public final class RatingJob {
                 .build();
         CassandraConnection cassandra = new CassandraConnection(config.cassandraContactPoint(), config.cassandraDatacenter(),
                 config.keyspace(), Duration.ofSeconds(10), config.cassandraConsistency());
-        CassandraSink<RollupRow> rollups = CassandraSink.<RollupRow>builder()
+        CassandraSink<FamilyRow> rollups = CassandraSink.<FamilyRow>builder()
                 .setConnection(cassandra)
-                .setStatements(new RollupStatements())
-                .setElementType(TypeInformation.of(RollupRow.class))
+                .setStatements(new FamilyRollupStatements())
+                .setElementType(TypeInformation.of(FamilyRow.class))
                 .setMaxInFlight(config.cassandraMaxInFlight())
                 .setBatchSize(config.cassandraBatchSize())
                 .setBatchDelay(config.cassandraBatchDelay())

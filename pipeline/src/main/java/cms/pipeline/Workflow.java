@@ -8,13 +8,12 @@ import cms.pipeline.model.PeriodRow;
 import cms.pipeline.model.RatedEvent;
 import cms.pipeline.model.RawRecord;
 import cms.pipeline.model.ReferenceUpdate;
-import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.FamilyRow;
 import cms.pipeline.model.ValidUsage;
 import cms.pipeline.rating.RatingFunction;
-import cms.pipeline.rollup.ContributionsFunction;
+import cms.pipeline.rollup.FamilyRollupFunction;
 import cms.pipeline.rollup.PeriodFunction;
 import cms.pipeline.rollup.PeriodMarks;
-import cms.pipeline.rollup.RollupFunction;
 import cms.pipeline.sink.DeadLetterOutput;
 import cms.pipeline.sink.KafkaOutput;
 import cms.pipeline.sink.RatedOutput;
@@ -25,6 +24,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -42,7 +42,7 @@ import java.util.Objects;
  *   -> keyBy partner: partner commission -> keyBy distributor: distributor commission
  *   -> rated output (encode, check against the rated topic's limits: refused records are dead letters)
  *   -> rated sink
- *   -> contributions -> keyBy row: roll-up windows -> roll-up sink
+ *   -> (still keyed by distributor) roll-ups by family: every window of the distributor's subtree -> roll-up sink
  *   -> booked periods (each once per subtask) -> keyBy period: period status -> period sink
  * dead letters of decode, rating and the rated output -> dead-letter output (encode, check) -> dead-letter sink;
  * duplicates -> optional sink
@@ -62,7 +62,7 @@ public final class Workflow {
     }
 
     /** Where the job writes to; duplicates may be null (they are only counted). */
-    public record Sinks(Sink<EncodedRecord> rated, Sink<EncodedRecord> deadLetters, Sink<RollupRow> rollups,
+    public record Sinks(Sink<EncodedRecord> rated, Sink<EncodedRecord> deadLetters, Sink<FamilyRow> rollups,
                         Sink<PeriodRow> periods, Sink<ValidUsage> duplicates) {
         public Sinks {
             Objects.requireNonNull(rated, "rated");
@@ -127,12 +127,12 @@ public final class Workflow {
                 .uid(PipelineState.Uids.RATED_OUTPUT).name("rated output");
         delivered.getSideOutput(PipelineState.RATED_RECORDS).sinkTo(sinks.rated()).uid(PipelineState.Uids.RATED_SINK).name("rated usage sink");
 
-        delivered
-                .flatMap(new ContributionsFunction())
-                .uid(PipelineState.Uids.CONTRIBUTIONS).name("roll-up contributions")
-                .keyBy(new Keys.Rollup())
-                .process(new RollupFunction(config.allowedLateness(), config.refreshInterval(), config.maxRefreshInterval()))
-                .uid(PipelineState.Uids.ROLLUP).name("roll-up windows")
+        // the rated output runs chained to the distributor stage, so its output is still partitioned by distributor:
+        // the roll-ups by family take it as keyed without a shuffle
+        DataStreamUtils.reinterpretAsKeyedStream(delivered, new Keys.Distributor())
+                .process(new FamilyRollupFunction(config.allowedLateness(), config.refreshInterval(), config.maxRefreshInterval(),
+                        config.writeBudget(), config.writeBudgetMaxInterval()))
+                .uid(PipelineState.Uids.ROLLUP).name("roll-ups by family")
                 .sinkTo(sinks.rollups()).uid(PipelineState.Uids.ROLLUP_SINK).name("roll-up sink");
 
         delivered

@@ -61,10 +61,13 @@ class PipelineConfigTest {
         assertThat(PipelineConfig.from(Map.of("refresh-interval-max", "30s"), STACK).maxRefreshInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThatThrownBy(() -> PipelineConfig.from(Map.of("refresh-interval-max", "1s"), STACK))
                 .hasMessageContaining("refresh-interval-max (PT1S) must not be shorter than refresh-interval (PT2S)");
-        assertThat(d.cassandraBatchSize()).isEqualTo(10);
+        assertThat(d.cassandraBatchSize()).isEqualTo(25);
+        assertThat(d.writeBudget()).isEqualTo(20_000);
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("cassandra.write-budget", "-1"), STACK))
+                .hasMessageContaining("cassandra.write-budget must be a number of rows per second");
         assertThat(d.stateChangelog()).isFalse();
-        assertThatThrownBy(() -> PipelineConfig.from(Map.of("cassandra.batch-size", "11"), STACK))
-                .hasMessageContaining("cassandra.batch-size must be an integer 1..10");
+        assertThatThrownBy(() -> PipelineConfig.from(Map.of("cassandra.batch-size", "101"), STACK))
+                .hasMessageContaining("cassandra.batch-size must be an integer 1..100");
         assertThatThrownBy(() -> PipelineConfig.from(Map.of("state-changelog", "yes"), STACK))
                 .hasMessageContaining("state-changelog must be true or false");
     }

@@ -6,8 +6,9 @@ import cms.pipeline.model.PeriodRow;
 import cms.pipeline.model.RatedEvent;
 import cms.pipeline.model.RawRecord;
 import cms.pipeline.model.ReferenceUpdate;
-import cms.pipeline.model.RollupRow;
-import cms.pipeline.model.RollupSums;
+import cms.pipeline.model.FamilyRow;
+import cms.pipeline.model.FamilySlot;
+import cms.pipeline.model.SlotSums;
 import cms.pipeline.model.ValidUsage;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -27,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TypesTest {
     @ParameterizedTest
     @ValueSource(classes = {RawRecord.class, ValidUsage.class, PartitionProgress.class, PendingUsage.class, ReferenceUpdate.class,
-            RatedEvent.class, RollupRow.class, RollupSums.class, PeriodRow.class, cms.pipeline.model.EncodedRecord.class})
+            RatedEvent.class, FamilyRow.class, FamilySlot.class, SlotSums.class, PeriodRow.class, cms.pipeline.model.EncodedRecord.class})
     void isAPojoWithoutGenericFields(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(PojoTypeInfo.class);

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
 public final class CassandraSchema {
     public static final String ROLLUPS = "rollups";
     public static final String ROLLUPS_BY_CHILD = "rollups_by_child";
+    /** V002: the roll-ups by family, see {@link FamilyRollups}. */
+    public static final String FAMILY_ROLLUPS = "family_rollups";
     public static final String PERIODS = "periods";
     public static final String MIGRATIONS = "schema_migrations";
 

@@ -18,6 +18,7 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.ToLongFunction;
@@ -31,7 +32,7 @@ import java.util.function.ToLongFunction;
  *
  * <p>Unscoped: resources never read it directly, only through {@link Scope}.
  */
-public final class HierarchyModel {
+public final class HierarchyModel implements Lineage {
     private record Ref(NodeLevel level, String id) {}
 
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -162,6 +163,40 @@ public final class HierarchyModel {
             }
             out.sort((a, b) -> a.id().compareTo(b.id()));
             return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public List<String> parentsEver(NodeLevel level, String id) {
+        lock.readLock().lock();
+        try {
+            TreeMap<Instant, HierarchyChange> versions = nodes.get(new Ref(level, id));
+            if (versions == null || Levels.parentOf(level) == null) {
+                return List.of();
+            }
+            TreeSet<String> out = new TreeSet<>();
+            for (HierarchyChange v : versions.values()) {
+                if (v.getParentId() != null) {
+                    out.add(v.getParentId());
+                }
+            }
+            return List.copyOf(out);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public List<String> childrenEver(NodeLevel level, String id) {
+        lock.readLock().lock();
+        try {
+            TreeSet<String> out = new TreeSet<>();
+            for (Ref child : everUnder.getOrDefault(new Ref(level, id), Set.of())) {
+                out.add(child.id());
+            }
+            return List.copyOf(out);
         } finally {
             lock.readLock().unlock();
         }

@@ -41,7 +41,7 @@ final class CassandraCommitter<T> implements Committer<T> {
     @Override
     public void commit(Collection<CommitRequest<T>> requests) throws IOException, InterruptedException {
         AsyncWrites writes = new AsyncWrites(session, limits.maxInFlight(), limits.timeout());
-        ReplicaBatches batches = new ReplicaBatches(session, limits.batchSize());
+        PartitionBatches batches = new PartitionBatches(limits.batchSize());
         try {
             for (CommitRequest<T> r : requests) {
                 Statement<?> full = batches.add(statements.bind(r.getCommittable(), prepared));

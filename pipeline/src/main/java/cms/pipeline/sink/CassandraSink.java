@@ -116,8 +116,8 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
         }
 
         /**
-         * Up to this many rows per request: unlogged batches of rows owned by the same replicas (see
-         * {@link ReplicaBatches}); 1, the default, sends each row as a request of its own.
+         * Up to this many rows per request: unlogged batches of rows of the same partition (see
+         * {@link PartitionBatches}); 1, the default, sends each row as a request of its own.
          */
         public Builder<T> setBatchSize(int batchSize) {
             if (batchSize < 1) {

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Sends elements as asynchronous prepared statements, grouped into batches of rows owned by the same
- * replicas ({@link ReplicaBatches}), at most maxInFlight requests outstanding. A batch goes when it is
+ * Sends elements as asynchronous prepared statements, grouped into batches of rows of the same
+ * partition ({@link PartitionBatches}), at most maxInFlight requests outstanding. A batch goes when it is
  * full, or batchDelay after its first row at the latest (a processing-time timer, so a quiet stream
  * still writes within the delay). flush() (before every checkpoint and at end of input) sends every
  * batch and waits until nothing is outstanding, so a completed checkpoint implies every earlier write
@@ -42,7 +42,7 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
     private final CassandraStatements<T> statements;
     private final List<PreparedStatement> prepared = new ArrayList<>();
     private final AsyncWrites writes;
-    private final ReplicaBatches batches;
+    private final PartitionBatches batches;
     private final ProcessingTimeService time;
     private final long batchDelayMillis;
     private final Counter sent;
@@ -56,7 +56,7 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
         this.session = SharedSessions.acquire(connection);
         this.statements = statements;
         this.writes = new AsyncWrites(session, limits.maxInFlight(), limits.timeout());
-        this.batches = new ReplicaBatches(session, limits.batchSize());
+        this.batches = new PartitionBatches(limits.batchSize());
         this.time = Objects.requireNonNull(time, "time");
         this.batchDelayMillis = limits.batchDelay().toMillis();
         this.sent = metrics.getNumRecordsSendCounter();
@@ -92,7 +92,7 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
     }
 
     private void send(Statement<?> statement) throws IOException, InterruptedException {
-        int rows = ReplicaBatches.size(statement);
+        int rows = PartitionBatches.size(statement);
         writes.send(statement, () -> sent.inc(rows));
     }
 

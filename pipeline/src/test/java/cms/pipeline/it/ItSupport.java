@@ -11,12 +11,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import cms.avro.NodeLevel;
+import cms.cassandra.CassandraSchema;
+import cms.cassandra.FamilyRollups;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -81,25 +85,49 @@ final class ItSupport {
         }
     }
 
-    /** Every roll-up window stored in the keyspace. */
+    /**
+     * Every roll-up window stored in the keyspace, as the API serves them: each row of family_rollups is its
+     * member's own window (a distributor's own when the member is "") and a row of its family head's by-child
+     * breakdown; the parts of a window (per parent, per writer) are added up as the API adds them.
+     */
     static List<StoredRow> storedRows(CqlSession cassandra, String keyspace) {
-        List<StoredRow> out = new ArrayList<>();
-        String cols = "level, node_id, granularity, window_start, meter_id, currency, status, event_count, quantity, amount, "
-                + "partner_commission, distributor_commission, adjustment_count, adjustment_amount";
-        for (Row r : cassandra.execute("SELECT " + cols + " FROM " + keyspace + ".rollups")) {
-            out.add(stored(r, ""));
+        Map<List<String>, List<FamilyRollups.Part>> own = new TreeMap<>(Comparator.comparing(Object::toString));
+        Map<List<String>, List<FamilyRollups.Part>> byChild = new TreeMap<>(Comparator.comparing(Object::toString));
+        for (Row r : cassandra.execute("SELECT level, node_id, granularity, child_id, window_start, meter_id, currency, via, "
+                + FamilyRollups.VALUE_COLUMNS + " FROM " + keyspace + "." + CassandraSchema.FAMILY_ROLLUPS)) {
+            FamilyRollups.Part part = FamilyRollups.Part.of(r);
+            String family = r.getString("level");
+            String head = r.getString("node_id");
+            String granularity = r.getString("granularity");
+            if (part.childId().equals(FamilyRollups.OWN)) {
+                own.computeIfAbsent(List.of(family, head, granularity), k -> new ArrayList<>()).add(part);
+            } else {
+                String memberLevel = memberLevel(family);
+                own.computeIfAbsent(List.of(memberLevel, part.childId(), granularity), k -> new ArrayList<>()).add(part.as(FamilyRollups.OWN));
+                byChild.computeIfAbsent(List.of(family, head, granularity), k -> new ArrayList<>()).add(part);
+            }
         }
-        for (Row r : cassandra.execute("SELECT child_id, " + cols + " FROM " + keyspace + ".rollups_by_child")) {
-            out.add(stored(r, r.getString("child_id")));
+        List<StoredRow> out = new ArrayList<>();
+        for (Map<List<String>, List<FamilyRollups.Part>> view : List.of(own, byChild)) {
+            view.forEach((node, parts) -> {
+                for (FamilyRollups.Part p : FamilyRollups.combine(parts)) {
+                    out.add(new StoredRow(node.get(0), node.get(1), node.get(2), p.windowStart().toEpochMilli(), p.childId(), p.meterId(),
+                            p.currency(), p.status(), p.eventCount(), p.quantity(), p.amount(), p.partnerCommission(),
+                            p.distributorCommission(), p.adjustmentCount(), p.adjustmentAmount()));
+                }
+            });
         }
         return out;
     }
 
-    private static StoredRow stored(Row r, String child) {
-        return new StoredRow(r.getString("level"), r.getString("node_id"), r.getString("granularity"), r.getInstant("window_start").toEpochMilli(),
-                child, r.getString("meter_id"), r.getString("currency"), r.getString("status"), r.getLong("event_count"),
-                r.getBigDecimal("quantity"), r.getBigDecimal("amount"), r.getBigDecimal("partner_commission"),
-                r.getBigDecimal("distributor_commission"), r.getLong("adjustment_count"), r.getBigDecimal("adjustment_amount"));
+    /** The level of a family's members (the distributor's own row aside). */
+    private static String memberLevel(String family) {
+        return switch (NodeLevel.valueOf(family)) {
+            case TENANT -> "SUBSCRIPTION";
+            case PARTNER -> "TENANT";
+            case DISTRIBUTOR -> "PARTNER";
+            case SUBSCRIPTION -> throw new IllegalStateException("a subscription heads no family");
+        };
     }
 
     /** Every stored roll-up window as "key -> values" (Scenario's form of the expected roll-ups). */

@@ -18,7 +18,7 @@ import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import cms.pipeline.sink.CassandraSink;
-import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.FamilyRow;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -427,7 +427,7 @@ class RatingPipelineIT {
                 restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
                 env.configure(restarts);
                 sinks = new Workflow.Sinks(sinks.rated(), sinks.deadLetters(),
-                        new FailingSink<>((CassandraSink<RollupRow>) sinks.rollups(), failAfter), sinks.periods(), null);
+                        new FailingSink<>((CassandraSink<FamilyRow>) sinks.rollups(), failAfter), sinks.periods(), null);
             }
             Workflow.build(env, config, RatingJob.sources(config), sinks);
             java.util.concurrent.atomic.AtomicReference<JobClient> running =

@@ -14,11 +14,11 @@ class PeriodMarksTest {
         PeriodMarks marks = new PeriodMarks();
         List<String> out = new ArrayList<>();
         ListCollector<String> collector = new ListCollector<>(out);
-        marks.flatMap(RollupFunctionTest.rated("e1", "1", "1", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), collector);
-        marks.flatMap(RollupFunctionTest.rated("e2", "1", "1", "2026-01-11T10:15:00Z", false, "2026-01-11T10:15:00Z"), collector);
+        marks.flatMap(FamilyRollupFunctionTest.rated("e1", "1", "1", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), collector);
+        marks.flatMap(FamilyRollupFunctionTest.rated("e2", "1", "1", "2026-01-11T10:15:00Z", false, "2026-01-11T10:15:00Z"), collector);
         // late January usage booked into February, then February's own
-        marks.flatMap(RollupFunctionTest.rated("e3", "1", "1", "2026-01-31T10:15:00Z", true, "2026-02-01T02:00:00Z"), collector);
-        marks.flatMap(RollupFunctionTest.rated("e4", "1", "1", "2026-02-01T10:15:00Z", false, "2026-02-01T10:15:00Z"), collector);
+        marks.flatMap(FamilyRollupFunctionTest.rated("e3", "1", "1", "2026-01-31T10:15:00Z", true, "2026-02-01T02:00:00Z"), collector);
+        marks.flatMap(FamilyRollupFunctionTest.rated("e4", "1", "1", "2026-02-01T10:15:00Z", false, "2026-02-01T10:15:00Z"), collector);
         assertThat(out).containsExactly("2026-01", "2026-02");
     }
 }

@@ -2,7 +2,7 @@ package cms.pipeline.sink;
 
 import cms.cassandra.CassandraSchema;
 import cms.pipeline.model.PeriodRow;
-import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.FamilyRow;
 import cms.stack.LocalStackAddresses;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -63,10 +63,13 @@ class CassandraSinkIT {
         session.close();
     }
 
-    private static RollupRow row(String node, long count, String amount, String status) {
-        RollupRow r = new RollupRow();
+    /** A subscription's HOUR row in the family of tenant t1: every row of these tests is in one partition. */
+    private static FamilyRow row(String subscription, long count, String amount, String status) {
+        FamilyRow r = new FamilyRow();
         r.level = "TENANT";
-        r.nodeId = node;
+        r.nodeId = "t1";
+        r.childId = subscription;
+        r.via = "d1";
         r.granularity = "HOUR";
         r.bucket = "2026-01";
         r.windowStart = Instant.parse("2026-01-10T10:00:00Z").toEpochMilli();
@@ -77,21 +80,21 @@ class CassandraSinkIT {
         r.eventCount = count;
         r.quantity = BigDecimal.valueOf(count);
         r.amount = new BigDecimal(amount);
-        r.writeTimestamp = RollupRow.FINAL.equals(status) ? RollupStatements.finalTimestamp(count, 0) : RollupStatements.openTimestamp(count, 0);
+        r.writeTimestamp = FamilyRow.FINAL.equals(status) ? FamilyRollupStatements.finalTimestamp(count, 0) : FamilyRollupStatements.openTimestamp(count, 0);
         return r;
     }
 
     private static Row read(String node) {
-        return session.execute("SELECT status, event_count, amount FROM " + KEYSPACE + ".rollups WHERE level = 'TENANT' AND node_id = ?"
-                + " AND granularity = 'HOUR' AND bucket = '2026-01'", node).one();
+        return session.execute("SELECT status, event_count, amount FROM " + KEYSPACE + ".family_rollups WHERE level = 'TENANT'"
+                + " AND node_id = 't1' AND bucket = '2026-01' AND granularity = 'HOUR' AND child_id = ?", node).one();
     }
 
-    private static CassandraSinkWriter<RollupRow> writer(int maxInFlight) {
+    private static CassandraSinkWriter<FamilyRow> writer(int maxInFlight) {
         return writer(maxInFlight, 1, new TestProcessingTimeService());
     }
 
-    private static CassandraSinkWriter<RollupRow> writer(int maxInFlight, int batchSize, TestProcessingTimeService time) {
-        return new CassandraSinkWriter<>(connection, new RollupStatements(),
+    private static CassandraSinkWriter<FamilyRow> writer(int maxInFlight, int batchSize, TestProcessingTimeService time) {
+        return new CassandraSinkWriter<>(connection, new FamilyRollupStatements(),
                 new CassandraSinkWriter.Limits(maxInFlight, Duration.ofSeconds(30), batchSize, Duration.ofMillis(100)), time,
                 UnregisteredMetricsGroup.createSinkWriterMetricGroup());
     }
@@ -122,7 +125,7 @@ class CassandraSinkIT {
         time.setCurrentTime(1_000);
         try (var w = writer(2, 10, time)) {
             for (int i = 0; i < 25; i++) {
-                w.write(row("b" + i, 1, "1", RollupRow.OPEN), NO_CONTEXT);
+                w.write(row("b" + i, 1, "1", FamilyRow.OPEN), NO_CONTEXT);
             }
             // two full batches went; the last 5 rows wait for their batch to fill or for the delay
             awaitWritten("b", 20);
@@ -133,19 +136,19 @@ class CassandraSinkIT {
             time.setCurrentTime(1_100); // the batch delay is over: the open batch goes as it is
             awaitWritten("b", 25);
 
-            w.write(row("c0", 1, "1", RollupRow.OPEN), NO_CONTEXT);
-            w.write(row("c1", 1, "1", RollupRow.OPEN), NO_CONTEXT);
+            w.write(row("c0", 1, "1", FamilyRow.OPEN), NO_CONTEXT);
+            w.write(row("c1", 1, "1", FamilyRow.OPEN), NO_CONTEXT);
             w.flush(false); // a checkpoint sends every open batch and waits for it
             assertThat(missing("c", 2)).isEmpty();
         }
         // the committer batches FINAL rows the same way
-        CassandraSink<RollupRow> sink = CassandraSink.<RollupRow>builder().setConnection(connection).setBatchSize(10)
-                .setStatements(new RollupStatements()).setElementType(TypeInformation.of(RollupRow.class)).build();
-        List<Committer.CommitRequest<RollupRow>> requests = new ArrayList<>();
+        CassandraSink<FamilyRow> sink = CassandraSink.<FamilyRow>builder().setConnection(connection).setBatchSize(10)
+                .setStatements(new FamilyRollupStatements()).setElementType(TypeInformation.of(FamilyRow.class)).build();
+        List<Committer.CommitRequest<FamilyRow>> requests = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
-            requests.add(new Request<>(row("b" + i, 1, "1", RollupRow.FINAL)));
+            requests.add(new Request<>(row("b" + i, 1, "1", FamilyRow.FINAL)));
         }
-        try (Committer<RollupRow> committer = sink.createCommitter(null)) {
+        try (Committer<FamilyRow> committer = sink.createCommitter(null)) {
             committer.commit(requests);
         }
         for (int i = 0; i < 25; i++) {
@@ -157,15 +160,15 @@ class CassandraSinkIT {
     void flushWaitsForEveryWriteAndAnOlderProgressNeverReplacesANewerOne() throws Exception {
         try (var w = writer(4)) {
             for (int i = 0; i < 200; i++) {
-                w.write(row("n" + i, 3, "1.5", RollupRow.OPEN), NO_CONTEXT);
+                w.write(row("n" + i, 3, "1.5", FamilyRow.OPEN), NO_CONTEXT);
             }
             w.flush(false);
             for (int i = 0; i < 200; i++) {
                 assertThat(read("n" + i)).as("row n" + i + " written before flush returned").isNotNull();
             }
             // a restarted job re-emits count 2 after count 3 was written: Cassandra keeps count 3
-            w.write(row("n0", 2, "1.0", RollupRow.OPEN), NO_CONTEXT);
-            w.write(row("n1", 5, "2.5", RollupRow.OPEN), NO_CONTEXT);
+            w.write(row("n0", 2, "1.0", FamilyRow.OPEN), NO_CONTEXT);
+            w.write(row("n1", 5, "2.5", FamilyRow.OPEN), NO_CONTEXT);
             w.flush(false);
         }
         assertThat(read("n0").getLong("event_count")).isEqualTo(3);
@@ -175,12 +178,12 @@ class CassandraSinkIT {
 
     @Test
     void finalRowsWaitForTheCommitterAndOpenRowsCannotReplaceThem() throws Exception {
-        CassandraSink<RollupRow> sink = CassandraSink.<RollupRow>builder().setConnection(connection)
-                .setStatements(new RollupStatements()).setElementType(TypeInformation.of(RollupRow.class)).build();
-        Collection<RollupRow> committables;
+        CassandraSink<FamilyRow> sink = CassandraSink.<FamilyRow>builder().setConnection(connection)
+                .setStatements(new FamilyRollupStatements()).setElementType(TypeInformation.of(FamilyRow.class)).build();
+        Collection<FamilyRow> committables;
         try (var w = writer(8)) {
-            w.write(row("f", 4, "4", RollupRow.OPEN), NO_CONTEXT);
-            w.write(row("f", 4, "4", RollupRow.FINAL), NO_CONTEXT);
+            w.write(row("f", 4, "4", FamilyRow.OPEN), NO_CONTEXT);
+            w.write(row("f", 4, "4", FamilyRow.FINAL), NO_CONTEXT);
             w.flush(false);
             assertThat(read("f").getString("status")).isEqualTo("OPEN");
             committables = w.prepareCommit();
@@ -189,23 +192,23 @@ class CassandraSinkIT {
         }
         // committables survive a checkpoint in serialized form
         var serializer = sink.getCommittableSerializer();
-        List<RollupRow> restored = new ArrayList<>();
-        for (RollupRow c : committables) {
+        List<FamilyRow> restored = new ArrayList<>();
+        for (FamilyRow c : committables) {
             restored.add(serializer.deserialize(serializer.getVersion(), serializer.serialize(c)));
         }
-        try (Committer<RollupRow> committer = sink.createCommitter(null)) {
-            List<Committer.CommitRequest<RollupRow>> requests = new ArrayList<>();
-            for (RollupRow c : restored) {
+        try (Committer<FamilyRow> committer = sink.createCommitter(null)) {
+            List<Committer.CommitRequest<FamilyRow>> requests = new ArrayList<>();
+            for (FamilyRow c : restored) {
                 requests.add(new Request<>(c));
             }
             committer.commit(requests);
         }
         assertThat(read("f").getString("status")).isEqualTo("FINAL");
         try (var w = writer(8)) {
-            w.write(row("f", 4, "4", RollupRow.OPEN), NO_CONTEXT);
+            w.write(row("f", 4, "4", FamilyRow.OPEN), NO_CONTEXT);
             // an OPEN row of a crashed run with a higher count (and a later attempt) than the FINAL one
-            RollupRow crashed = row("f", 9, "9", RollupRow.OPEN);
-            crashed.writeTimestamp = RollupStatements.openTimestamp(9, 7);
+            FamilyRow crashed = row("f", 9, "9", FamilyRow.OPEN);
+            crashed.writeTimestamp = FamilyRollupStatements.openTimestamp(9, 7);
             w.write(crashed, NO_CONTEXT);
             w.flush(false);
         }
@@ -215,11 +218,11 @@ class CassandraSinkIT {
 
         // and the other way round: a FINAL row with a lower count replaces an OPEN row with a higher one
         try (var w = writer(8)) {
-            w.write(row("g", 9, "9", RollupRow.OPEN), NO_CONTEXT);
+            w.write(row("g", 9, "9", FamilyRow.OPEN), NO_CONTEXT);
             w.flush(false);
         }
-        try (Committer<RollupRow> committer = sink.createCommitter(null)) {
-            committer.commit(List.of(new Request<>(row("g", 5, "5", RollupRow.FINAL))));
+        try (Committer<FamilyRow> committer = sink.createCommitter(null)) {
+            committer.commit(List.of(new Request<>(row("g", 5, "5", FamilyRow.FINAL))));
         }
         assertThat(read("g").getString("status")).isEqualTo("FINAL");
         assertThat(read("g").getLong("event_count")).isEqualTo(5);
@@ -228,13 +231,13 @@ class CassandraSinkIT {
     @Test
     void theFirstAsynchronousFailureIsRethrown() throws Exception {
         try (var w = writer(2)) {
-            RollupRow bad = row("bad", 1, "1", RollupRow.OPEN);
+            FamilyRow bad = row("bad", 1, "1", FamilyRow.OPEN);
             bad.nodeId = null; // a partition key component: Cassandra refuses the write
             w.write(bad, NO_CONTEXT);
             assertThatThrownBy(() -> {
                 w.flush(false);
             }).isInstanceOf(IOException.class).hasMessageContaining("a Cassandra write failed");
-            assertThatThrownBy(() -> w.write(row("after", 1, "1", RollupRow.OPEN), NO_CONTEXT)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> w.write(row("after", 1, "1", FamilyRow.OPEN), NO_CONTEXT)).isInstanceOf(IOException.class);
         }
     }
 

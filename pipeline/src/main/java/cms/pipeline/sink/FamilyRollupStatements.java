@@ -1,7 +1,7 @@
 package cms.pipeline.sink;
 
-import cms.cassandra.CassandraSchema;
-import cms.pipeline.model.RollupRow;
+import cms.cassandra.FamilyRollups;
+import cms.pipeline.model.FamilyRow;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -11,9 +11,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Absolute-value upserts of roll-up rows (rollups, or rollups_by_child when the row names a child),
- * USING TIMESTAMP from the row ({@link RollupRow#writeTimestamp}, made by {@link #openTimestamp} and
- * {@link #finalTimestamp}). These are not epoch micros: they order a window's writes by progress.
+ * Absolute-value upserts of family_rollups rows ({@link FamilyRollups#INSERT}), USING TIMESTAMP from the
+ * row ({@link FamilyRow#writeTimestamp}, made by {@link #openTimestamp} and {@link #finalTimestamp}).
+ * These are not epoch micros: they order a window's writes by progress.
  *
  * <ul>
  *   <li>OPEN: {@code (n << 10) + attempt}, n = event_count (below 2^52), attempt = the writing task's
@@ -25,15 +25,13 @@ import java.util.List;
  *       (an OPEN row written by a run that crashed after a non-deterministic lateness decision may carry
  *       a higher count than the restored run's FINAL), and is never replaced by an OPEN one.</li>
  * </ul>
- * Nothing else may write these tables: any ordinary (wall-clock micros) write would beat OPEN rows.
+ * Nothing else may write this table: any ordinary (wall-clock micros) write would beat OPEN rows.
  */
-public final class RollupStatements implements CassandraStatements<RollupRow> {
+public final class FamilyRollupStatements implements CassandraStatements<FamilyRow> {
     private static final long serialVersionUID = 1L;
     /** The band of FINAL write timestamps: above every OPEN one. */
     public static final long FINAL_BAND = 1L << 62;
     private static final long MAX_COUNT = (1L << 52) - 1;
-    private static final String COLUMNS = "window_end, status, event_count, quantity, amount, partner_commission,"
-            + " distributor_commission, adjustment_count, adjustment_amount, updated_at";
 
     /** The write timestamp of an OPEN row with event count n, written by the given task attempt. */
     public static long openTimestamp(long n, int attempt) {
@@ -47,28 +45,23 @@ public final class RollupStatements implements CassandraStatements<RollupRow> {
 
     @Override
     public List<String> cql() {
-        return List.of(
-                "INSERT INTO " + CassandraSchema.ROLLUPS + " (level, node_id, granularity, bucket, window_start, meter_id, currency, "
-                        + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?",
-                "INSERT INTO " + CassandraSchema.ROLLUPS_BY_CHILD + " (level, node_id, granularity, bucket, window_start, child_id, meter_id, currency, "
-                        + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+        return List.of(FamilyRollups.INSERT);
     }
 
     /** Bound with each column's codec named, not looked up from the values' classes (a visible cost per row). */
     @Override
-    public BoundStatement bind(RollupRow r, List<PreparedStatement> prepared) {
-        BoundStatementBuilder b = prepared.get(r.byChild() ? 1 : 0).boundStatementBuilder();
+    public BoundStatement bind(FamilyRow r, List<PreparedStatement> prepared) {
+        BoundStatementBuilder b = prepared.get(0).boundStatementBuilder();
         int i = 0;
         b.set(i++, r.level, TypeCodecs.TEXT);
         b.set(i++, r.nodeId, TypeCodecs.TEXT);
-        b.set(i++, r.granularity, TypeCodecs.TEXT);
         b.set(i++, r.bucket, TypeCodecs.TEXT);
+        b.set(i++, r.granularity, TypeCodecs.TEXT);
+        b.set(i++, r.childId, TypeCodecs.TEXT);
         b.set(i++, Instant.ofEpochMilli(r.windowStart), TypeCodecs.TIMESTAMP);
-        if (r.byChild()) {
-            b.set(i++, r.childId, TypeCodecs.TEXT);
-        }
         b.set(i++, r.meterId, TypeCodecs.TEXT);
         b.set(i++, r.currency, TypeCodecs.TEXT);
+        b.set(i++, r.via, TypeCodecs.TEXT);
         b.set(i++, Instant.ofEpochMilli(r.windowEnd), TypeCodecs.TIMESTAMP);
         b.set(i++, r.status, TypeCodecs.TEXT);
         b.set(i++, r.eventCount, TypeCodecs.BIGINT);
@@ -84,7 +77,7 @@ public final class RollupStatements implements CassandraStatements<RollupRow> {
     }
 
     @Override
-    public boolean deferUntilCheckpoint(RollupRow row) {
-        return RollupRow.FINAL.equals(row.status);
+    public boolean deferUntilCheckpoint(FamilyRow row) {
+        return row.isFinal();
     }
 }

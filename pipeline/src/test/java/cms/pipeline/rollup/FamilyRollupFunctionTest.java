@@ -1,0 +1,282 @@
+package cms.pipeline.rollup;
+
+import cms.pipeline.Keys;
+import cms.pipeline.model.FamilyRow;
+import cms.pipeline.model.RatedEvent;
+import cms.pipeline.sink.FamilyRollupStatements;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static cms.pipeline.Fixtures.at;
+import static cms.pipeline.Fixtures.money;
+import static cms.pipeline.Fixtures.usage;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SuppressWarnings("try")
+class FamilyRollupFunctionTest {
+    private static final Duration LATENESS = Duration.ofHours(1);
+    private static final Duration REFRESH = Duration.ofSeconds(2);
+    private static final Duration MAX_REFRESH = Duration.ofSeconds(30);
+    private static final long T0 = at("2026-01-10T11:00:00Z").toEpochMilli();
+
+    static RatedEvent rated(String id, String q, String amount, String time, boolean late, String bookingTime) {
+        RatedEvent e = new RatedEvent();
+        e.event = usage(id, "s1", "vcpu", q, time);
+        e.tenantId = "t1";
+        e.partnerId = "p1";
+        e.distributorId = "d1";
+        e.currency = "EUR";
+        e.amount = money(amount);
+        e.partnerCommission = money(amount).multiply(new BigDecimal("0.1"));
+        e.distributorCommission = money("0");
+        e.period = time.substring(0, 7);
+        e.lateAdjustment = late;
+        e.bookingTime = at(bookingTime).toEpochMilli();
+        e.bookedPeriod = bookingTime.substring(0, 7);
+        e.receivedAt = T0;
+        return e;
+    }
+
+    private static FamilyRollupFunction function(long budget) {
+        return new FamilyRollupFunction(LATENESS, REFRESH, MAX_REFRESH, budget, Duration.ofSeconds(16));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, RatedEvent, FamilyRow> harness(FamilyRollupFunction f) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), new Keys.Distributor(), Types.STRING);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, RatedEvent, FamilyRow> opened() throws Exception {
+        var h = harness(function(0));
+        h.open();
+        h.setProcessingTime(T0);
+        return h;
+    }
+
+    private static String id(FamilyRow r) {
+        return r.level + ":" + r.nodeId + ">" + r.childId + "/" + r.granularity;
+    }
+
+    private static Map<String, FamilyRow> byId(List<FamilyRow> rows) {
+        Map<String, FamilyRow> out = new HashMap<>();
+        rows.forEach(r -> out.put(id(r) + "@" + r.via, r));
+        return out;
+    }
+
+    @Test
+    void anEventTouchesTwelveRowsOfFourFamiliesWrittenTogetherAfterTheRefreshInterval() throws Exception {
+        try (var h = opened()) {
+            h.processElement(rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), 0);
+            h.processElement(rated("e2", "1", "1.5", "2026-01-10T10:45:00Z", false, "2026-01-10T10:45:00Z"), 0);
+            h.setProcessingTime(T0 + REFRESH.toMillis() - 1);
+            assertThat(h.extractOutputValues()).as("not before the refresh interval").isEmpty();
+            h.setProcessingTime(T0 + REFRESH.toMillis());
+            List<FamilyRow> rows = h.extractOutputValues();
+            assertThat(rows).extracting(FamilyRollupFunctionTest::id).containsExactlyInAnyOrder(
+                    "TENANT:t1>s1/HOUR", "PARTNER:p1>t1/HOUR", "DISTRIBUTOR:d1>p1/HOUR", "DISTRIBUTOR:d1>/HOUR",
+                    "TENANT:t1>s1/DAY", "PARTNER:p1>t1/DAY", "DISTRIBUTOR:d1>p1/DAY", "DISTRIBUTOR:d1>/DAY",
+                    "TENANT:t1>s1/MONTH", "PARTNER:p1>t1/MONTH", "DISTRIBUTOR:d1>p1/MONTH", "DISTRIBUTOR:d1>/MONTH");
+            assertThat(rows).allSatisfy(r -> {
+                assertThat(r.status).isEqualTo("OPEN");
+                assertThat(r.via).isEqualTo("d1");
+                assertThat(r.meterId).isEqualTo("vcpu");
+                assertThat(r.currency).isEqualTo("EUR");
+                assertThat(r.eventCount).isEqualTo(2);
+                assertThat(r.quantity).isEqualByComparingTo("3");
+                assertThat(r.amount).isEqualByComparingTo("4.5");
+                assertThat(r.partnerCommission).isEqualByComparingTo("0.45");
+                assertThat(r.writeTimestamp).isEqualTo(FamilyRollupStatements.openTimestamp(2, 0)).isEqualTo(2 << 10);
+            });
+            FamilyRow hour = byId(rows).get("TENANT:t1>s1/HOUR@d1");
+            assertThat(hour.bucket).isEqualTo("2026-01");
+            assertThat(hour.windowStart).isEqualTo(at("2026-01-10T10:00:00Z").toEpochMilli());
+            assertThat(hour.windowEnd).isEqualTo(at("2026-01-10T11:00:00Z").toEpochMilli());
+            FamilyRow month = byId(rows).get("PARTNER:p1>t1/MONTH@d1");
+            assertThat(month.bucket).isEqualTo("2026");
+            assertThat(month.windowStart).isEqualTo(at("2026-01-01T00:00:00Z").toEpochMilli());
+            assertThat(month.windowEnd).isEqualTo(at("2026-02-01T00:00:00Z").toEpochMilli());
+            assertThat(h.numProcessingTimeTimers()).as("unchanged rows are not rewritten").isZero();
+        }
+    }
+
+    @Test
+    void openRowsRefreshThenTurnFinalOnceAndLeaveNoState() throws Exception {
+        try (var h = opened()) {
+            h.processElement(rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), 0);
+            h.setProcessingTime(T0 + REFRESH.toMillis());
+            assertThat(h.extractOutputValues()).hasSize(12);
+            // a late adjustment booked into the same windows
+            h.processElement(rated("late", "1", "2", "2026-01-09T01:00:00Z", true, "2026-01-10T10:50:00Z"), 0);
+            h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli() - 1);
+            assertThat(h.extractOutputValues()).hasSize(12);
+            h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli());
+            List<FamilyRow> out = h.extractOutputValues();
+            List<FamilyRow> fin = out.subList(12, out.size());
+            assertThat(fin).as("the HOUR rows turn FINAL, DAY and MONTH stay open").hasSize(4).allSatisfy(r -> {
+                assertThat(r.granularity).isEqualTo("HOUR");
+                assertThat(r.status).isEqualTo("FINAL");
+                assertThat(r.eventCount).isEqualTo(2);
+                assertThat(r.adjustmentCount).isEqualTo(1);
+                assertThat(r.adjustmentAmount).isEqualByComparingTo("2");
+                assertThat(r.amount).isEqualByComparingTo("5");
+                assertThat(r.writeTimestamp).isEqualTo(FamilyRollupStatements.FINAL_BAND + (2 << 10));
+            });
+            // the DAY and MONTH rows changed by the adjustment are still refreshed as OPEN
+            h.setProcessingTime(T0 + 2 * REFRESH.toMillis());
+            assertThat(h.extractOutputValues().subList(16, h.extractOutputValues().size())).hasSize(8)
+                    .allSatisfy(r -> assertThat(r.status).isEqualTo("OPEN"));
+            h.processWatermark(at("2026-02-01T01:00:00Z").toEpochMilli());
+            assertThat(h.extractOutputValues()).hasSize(32).filteredOn(FamilyRow::isFinal).hasSize(12);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aTenantMovedWithinTheWindowHasOnePartUnderEachPartner() throws Exception {
+        try (var h = opened()) {
+            RatedEvent before = rated("e1", "2", "3", "2026-01-10T10:05:00Z", false, "2026-01-10T10:05:00Z");
+            RatedEvent after = rated("e2", "1", "1.5", "2026-01-10T10:35:00Z", false, "2026-01-10T10:35:00Z");
+            after.partnerId = "p2";
+            RatedEvent backAgain = rated("e3", "4", "0.25", "2026-01-10T10:50:00Z", false, "2026-01-10T10:50:00Z");
+            for (RatedEvent e : List.of(before, after, backAgain)) {
+                h.processElement(e, 0);
+            }
+            h.setProcessingTime(T0 + REFRESH.toMillis());
+            Map<String, FamilyRow> rows = byId(h.extractOutputValues());
+            assertThat(rows.get("TENANT:t1>s1/HOUR@d1").eventCount).isEqualTo(3);
+            assertThat(rows.get("TENANT:t1>s1/HOUR@d1").amount).isEqualByComparingTo("4.75");
+            assertThat(rows.get("PARTNER:p1>t1/HOUR@d1").eventCount).isEqualTo(2);
+            assertThat(rows.get("PARTNER:p1>t1/HOUR@d1").amount).isEqualByComparingTo("3.25");
+            assertThat(rows.get("PARTNER:p1>t1/HOUR@d1").quantity).isEqualByComparingTo("6");
+            assertThat(rows.get("PARTNER:p2>t1/HOUR@d1").eventCount).isEqualTo(1);
+            assertThat(rows.get("PARTNER:p2>t1/HOUR@d1").amount).isEqualByComparingTo("1.5");
+            assertThat(rows.get("PARTNER:p2>t1/HOUR@d1").partnerCommission).isEqualByComparingTo("0.15");
+            assertThat(rows.get("DISTRIBUTOR:d1>p1/HOUR@d1").eventCount).isEqualTo(2);
+            assertThat(rows.get("DISTRIBUTOR:d1>p2/HOUR@d1").eventCount).isEqualTo(1);
+            assertThat(rows.get("DISTRIBUTOR:d1>/HOUR@d1").eventCount).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void rowsChangedByUsageThatWaitedInKafkaAreRefreshedAfterATenthOfTheWaitAtMostTheMaximum() throws Exception {
+        try (var h = opened()) {
+            String[] subs = {"live", "waited", "backlog"};
+            long[] waited = {40, 150_000, 3_600_000};
+            for (int i = 0; i < subs.length; i++) {
+                RatedEvent e = rated("e" + i, "1", "1", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z");
+                e.event.setSubscriptionId(subs[i]);
+                e.tenantId = "t-" + subs[i];
+                e.partnerId = "p-" + subs[i];
+                e.receivedAt = T0 - waited[i];
+                h.processElement(e, 0);
+            }
+            h.setProcessingTime(T0 + REFRESH.toMillis());
+            // the live usage's rows, and the distributor's own rows it changed first
+            assertThat(h.extractOutputValues()).hasSize(12).extracting(r -> r.childId).doesNotContain("waited", "backlog", "t-waited");
+            h.setProcessingTime(T0 + 14_999);
+            assertThat(h.extractOutputValues()).hasSize(12);
+            h.setProcessingTime(T0 + 15_000);
+            assertThat(h.extractOutputValues()).hasSize(21).extracting(r -> r.childId).contains("waited", "t-waited", "p-waited");
+            h.setProcessingTime(T0 + MAX_REFRESH.toMillis() - 1);
+            assertThat(h.extractOutputValues()).hasSize(21);
+            h.setProcessingTime(T0 + MAX_REFRESH.toMillis());
+            assertThat(h.extractOutputValues()).hasSize(30).extracting(r -> r.childId).contains("backlog");
+        }
+        assertThat(FamilyRollupFunction.dueAt(1_000, 2_000, 2_000, 30_000, 500)).as("a clock skewed ahead of now").isEqualTo(3_000);
+        assertThat(FamilyRollupFunction.dueAt(100_000, 0, 2_000, 2_000, 500)).as("no stretch when the maximum is the interval").isEqualTo(102_000);
+        assertThat(FamilyRollupFunction.dueAt(1_234, 1_234, 2_000, 2_000, 500)).as("on the grid, within the interval").isEqualTo(3_000);
+    }
+
+    @Test
+    void rowsChangedBeforeACheckpointAreWrittenAfterARestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = opened()) {
+            h.processElement(rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), 0);
+            snapshot = h.snapshot(1, T0 + 1);
+        }
+        try (var h = harness(function(0))) {
+            h.setProcessingTime(T0);
+            h.initializeState(snapshot);
+            h.open();
+            h.setProcessingTime(T0 + REFRESH.toMillis());
+            assertThat(h.extractOutputValues()).as("the restored changed rows, found without the lost index").hasSize(12)
+                    .allSatisfy(r -> assertThat(r.eventCount).isEqualTo(1));
+            h.processElement(rated("e2", "1", "1", "2026-01-10T10:16:00Z", false, "2026-01-10T10:16:00Z"), 0);
+            h.setProcessingTime(T0 + 2 * REFRESH.toMillis());
+            assertThat(h.extractOutputValues()).hasSize(24).last().extracting(r -> r.eventCount).isEqualTo(2L);
+        }
+    }
+
+    @Test
+    void usageForAnAlreadyFinalWindowIsNotApplied() throws Exception {
+        try (var h = opened()) {
+            h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli());
+            h.processElement(rated("e1", "1", "1", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), 0);
+            h.setProcessingTime(T0 + REFRESH.toMillis());
+            assertThat(h.extractOutputValues()).as("the DAY and MONTH rows only").hasSize(8)
+                    .noneMatch(r -> r.granularity.equals("HOUR"));
+        }
+    }
+
+    /** Rows written per family level over {@code seconds} of 10 subscriptions (5 tenants, 1 partner) each sending an event a second. */
+    private static Map<String, Long> rowsWrittenUnder(long budget, int seconds) throws Exception {
+        try (var h = harness(function(budget))) {
+            h.open();
+            long now = T0;
+            h.setProcessingTime(now);
+            for (int second = 0; second < seconds; second++) {
+                for (int i = 0; i < 10; i++) {
+                    RatedEvent e = rated("e" + second + "-" + i, "1", "1", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z");
+                    e.event.setSubscriptionId("s" + i);
+                    e.tenantId = "t" + (i % 5);
+                    e.receivedAt = now;
+                    h.processElement(e, 0);
+                }
+                now += 1000;
+                h.setProcessingTime(now);
+            }
+            Map<String, Long> out = new HashMap<>();
+            for (FamilyRow r : h.extractOutputValues()) {
+                String level = switch (r.level) {
+                    case "TENANT" -> "SUBSCRIPTION";
+                    case "PARTNER" -> "TENANT";
+                    default -> r.childId.isEmpty() ? "DISTRIBUTOR" : "PARTNER";
+                };
+                out.merge(level, 1L, Long::sum);
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void overItsBudgetTheJobStretchesSubscriptionRowsFirstThenTenantRows() throws Exception {
+        // at the base interval (2 s) 20 flushes in 40 s: 30 subscription rows, 15 tenant rows, 3 partner rows, 3 own rows each
+        Map<String, Long> free = rowsWrittenUnder(0, 40);
+        assertThat(free).containsEntry("SUBSCRIPTION", 600L).containsEntry("TENANT", 300L).containsEntry("PARTNER", 60L)
+                .containsEntry("DISTRIBUTOR", 60L);
+        // 20 rows/s: stretching the subscriptions' rows is enough
+        Map<String, Long> twenty = rowsWrittenUnder(20, 40);
+        assertThat(twenty.get("SUBSCRIPTION")).isLessThanOrEqualTo(330L);
+        assertThat(twenty.get("TENANT")).isGreaterThanOrEqualTo(270L);
+        assertThat(twenty.get("PARTNER")).isEqualTo(60L);
+        assertThat(twenty.get("DISTRIBUTOR")).isEqualTo(60L);
+        // 5 rows/s: subscriptions' interval doubles to the longest (2, 4, 8, 16 s: 30 rows at each step of the way), then
+        // tenants stretch too; partners and distributors never
+        // (over 120 s, so that the tenants' interval has time to double too)
+        Map<String, Long> five = rowsWrittenUnder(5, 120);
+        assertThat(five.get("SUBSCRIPTION")).as("at most 30 rows per step up, then per 16 s").isLessThanOrEqualTo(30L * 3 + 30L * 120 / 16);
+        assertThat(five.get("TENANT")).as("tenant rows, 900 at the base interval").isLessThan(450L);
+        assertThat(five.get("PARTNER")).isEqualTo(180L);
+        assertThat(five.get("DISTRIBUTOR")).isEqualTo(180L);
+    }
+}
