@@ -17,8 +17,18 @@ import java.util.List;
 public enum Granularity {
     HOUR, DAY, MONTH;
 
+    private static final long HOUR_MILLIS = 3_600_000L;
+    private static final long DAY_MILLIS = 86_400_000L;
+
     /** Start (epoch millis) of the window holding {@code t}. */
     public long start(long t) {
+        // UTC hours and days are fixed lengths of epoch millis (no leap seconds in epoch time): no calendar on the hot path
+        if (this == HOUR) {
+            return t - Math.floorMod(t, HOUR_MILLIS);
+        }
+        if (this == DAY) {
+            return t - Math.floorMod(t, DAY_MILLIS);
+        }
         LocalDateTime dt = LocalDateTime.ofInstant(Instant.ofEpochMilli(t), ZoneOffset.UTC);
         LocalDateTime s = switch (this) {
             case HOUR -> dt.truncatedTo(ChronoUnit.HOURS);
@@ -30,6 +40,12 @@ public enum Granularity {
 
     /** End (exclusive, epoch millis) of the window holding {@code t}. */
     public long end(long t) {
+        if (this == HOUR) {
+            return start(t) + HOUR_MILLIS;
+        }
+        if (this == DAY) {
+            return start(t) + DAY_MILLIS;
+        }
         LocalDateTime s = LocalDateTime.ofInstant(Instant.ofEpochMilli(start(t)), ZoneOffset.UTC);
         LocalDateTime e = switch (this) {
             case HOUR -> s.plusHours(1);

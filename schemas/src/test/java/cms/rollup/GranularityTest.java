@@ -46,4 +46,20 @@ class GranularityTest {
         assertThatThrownBy(() -> BillingPeriod.parse("2026-13")).hasMessageContaining("YYYY-MM");
         assertThatThrownBy(() -> BillingPeriod.parse("26-1")).hasMessageContaining("'26-1'");
     }
+
+    @Test
+    void hourAndDayWindowsByArithmeticAreTheCalendarsOnesAcrossTheWholeRange() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 100_000; i++) {
+            // from 1900 to 2200, negative epoch millis included
+            long t = -2_208_988_800_000L + (long) (random.nextDouble() * 9_467_280_000_000L);
+            java.time.LocalDateTime dt = java.time.LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(t), java.time.ZoneOffset.UTC);
+            long hour = dt.truncatedTo(java.time.temporal.ChronoUnit.HOURS).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+            long day = dt.truncatedTo(java.time.temporal.ChronoUnit.DAYS).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+            assertThat(Granularity.HOUR.start(t)).as("hour of %d", t).isEqualTo(hour);
+            assertThat(Granularity.HOUR.end(t)).isEqualTo(hour + 3_600_000L);
+            assertThat(Granularity.DAY.start(t)).as("day of %d", t).isEqualTo(day);
+            assertThat(Granularity.DAY.end(t)).isEqualTo(day + 86_400_000L);
+        }
+    }
 }

@@ -182,6 +182,45 @@ public final class FlinkRest {
         return found ? OptionalLong.of(pending) : OptionalLong.empty();
     }
 
+    /** How {@link #metric} aggregates a metric over the subtasks (and the operators) that report it. */
+    public enum Agg { SUM, MAX, AVG }
+
+    /**
+     * A metric of the job's operators, by the end of its id (e.g. "cassandraRows", or
+     * "level.PARTNER.freshnessMillis_p99" for a histogram's percentile), aggregated over every subtask of every
+     * vertex that reports it; empty when none does yet.
+     */
+    public java.util.OptionalDouble metric(String jobId, String idSuffix, Agg agg) throws IOException, InterruptedException {
+        List<Double> values = new ArrayList<>();
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            String at = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            List<String> ids = new ArrayList<>();
+            for (JsonNode metric : get(at)) {
+                String id = metric.path("id").asText();
+                if (id.equals(idSuffix) || id.endsWith("." + idSuffix)) {
+                    ids.add(id);
+                }
+            }
+            for (String id : ids) {
+                for (JsonNode value : get(at + "?agg=" + agg.name().toLowerCase(java.util.Locale.ROOT) + "&get="
+                        + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8))) {
+                    JsonNode v = value.path(agg.name().toLowerCase(java.util.Locale.ROOT));
+                    if (v.isNumber()) {
+                        values.add(v.asDouble());
+                    }
+                }
+            }
+        }
+        if (values.isEmpty()) {
+            return java.util.OptionalDouble.empty();
+        }
+        return switch (agg) {
+            case SUM -> java.util.OptionalDouble.of(values.stream().mapToDouble(Double::doubleValue).sum());
+            case MAX -> values.stream().mapToDouble(Double::doubleValue).max();
+            case AVG -> values.stream().mapToDouble(Double::doubleValue).average();
+        };
+    }
+
     private JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -46,7 +46,8 @@ class UsageGeneratorIT {
         UsageGenerator.Stats stats = UsageGenerator.run(o, new PrintStream(progress, true));
 
         assertThat(stats.total()).isEqualTo(3000);
-        assertThat(stats.ratePerSecond()).isGreaterThan(500); // paced near 2000/s, not far below
+        // paced: never faster than the 2,000/s asked for (how far below it depends on how busy the machine is)
+        assertThat(stats.ratePerSecond()).isLessThan(2000 * 1.1);
         assertThat(progress.toString()).contains("sent 3,000");
 
         AvroDeserializer<UsageEvent> deserializer = new AvroDeserializer<>(

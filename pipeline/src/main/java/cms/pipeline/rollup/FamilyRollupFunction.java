@@ -100,6 +100,8 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
         afterFinal = metrics.counter("contributionsAfterFinal");
         metrics.gauge("writeBudgetRowsPerSecond", (Gauge<Double>) budget::rate);
         metrics.gauge("writeBudgetUse", (Gauge<Double>) budget::use);
+        double share = (double) writeBudgetRows / parallelism;
+        metrics.gauge("writeBudgetRowsAllowed", (Gauge<Double>) () -> share);
         freshness = new EnumMap<>(NodeLevel.class);
         for (NodeLevel level : NodeLevel.values()) {
             MetricGroup byLevel = metrics.addGroup("level", level.name());

@@ -46,6 +46,9 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
     private final ProcessingTimeService time;
     private final long batchDelayMillis;
     private final Counter sent;
+    /** Requests (single rows or batches: a batch of one partition is one mutation) and rows sent, for the write budget's figures. */
+    private final Counter requests;
+    private final Counter rows;
     private List<T> deferred = new ArrayList<>();
     private boolean sendScheduled;
     private boolean closed;
@@ -60,6 +63,8 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
         this.time = Objects.requireNonNull(time, "time");
         this.batchDelayMillis = limits.batchDelay().toMillis();
         this.sent = metrics.getNumRecordsSendCounter();
+        this.requests = metrics.counter("cassandraRequests");
+        this.rows = metrics.counter("cassandraRows");
         for (String cql : statements.cql()) {
             prepared.add(session.prepare(cql));
         }
@@ -92,8 +97,10 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
     }
 
     private void send(Statement<?> statement) throws IOException, InterruptedException {
-        int rows = PartitionBatches.size(statement);
-        writes.send(statement, () -> sent.inc(rows));
+        int size = PartitionBatches.size(statement);
+        requests.inc();
+        rows.inc(size);
+        writes.send(statement, () -> sent.inc(size));
     }
 
     @Override
