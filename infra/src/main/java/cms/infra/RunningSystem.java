@@ -144,7 +144,7 @@ public final class RunningSystem implements AutoCloseable {
             List<String> job = new ArrayList<>(List.of(javaBin, marker + "pipeline", "-Xmx" + options.pipelineHeap()));
             job.addAll(options.pipelineJvmArgs());
             job.addAll(List.of("-cp", pipelineJar + ":" + Files.readString(flinkClasspath).strip(),
-                    "cms.pipeline.RatingJob", "--local-web-ui", "--web-ui-port", Integer.toString(options.flinkUiPort())));
+                    "cms.pipeline.job.RatingJob", "--local-web-ui", "--web-ui-port", Integer.toString(options.flinkUiPort())));
             job.addAll(options.pipelineArgs());
             this.pipeline = new ServerProcess("pipeline", job, root, logs, pids, options.environment());
             this.cluster = null;

@@ -1,7 +1,7 @@
 package cms.pipeline.commission;
 
 import cms.avro.CommissionShare;
-import cms.pipeline.PipelineState;
+import cms.pipeline.model.PipelineState;
 import cms.pipeline.model.RatedEvent;
 import cms.pipeline.rating.Pricing;
 import cms.rollup.BillingPeriod;

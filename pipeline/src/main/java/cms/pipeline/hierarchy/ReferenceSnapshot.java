@@ -1,7 +1,6 @@
 package cms.pipeline.hierarchy;
 
 import cms.pipeline.model.ReferenceUpdate;
-import cms.pipeline.validation.ReferenceDeserializationSchema;
 import cms.registry.SchemaRegistryClient;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -1,7 +1,7 @@
 package cms.pipeline.model;
 
 /**
- * A Kafka record as an output operator encoded and checked it (see cms.pipeline.sink.RatedOutput and
+ * A Kafka record as an output operator encoded and checked it (see the kafka stage's RatedOutput and
  * DeadLetterOutput): the sink sends exactly these bytes, so nothing is left that could fail there.
  * A Flink POJO.
  */

@@ -13,7 +13,7 @@ public class ValidUsage {
      * The maximum valid eventTime of the record's Kafka partition before this record, minus the
      * out-of-orderness; Long.MIN_VALUE when it is the partition's first valid record. A function of
      * the partition's prefix alone, so every run, restore and replay gives a record the same value
-     * (see cms.pipeline.validation.PartitionWatermarkFunction).
+     * (see the ingest stage's PartitionWatermarkFunction).
      */
     public long partitionWatermark = Long.MIN_VALUE;
 

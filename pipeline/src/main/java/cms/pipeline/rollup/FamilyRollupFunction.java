@@ -2,12 +2,11 @@ package cms.pipeline.rollup;
 
 import cms.avro.NodeLevel;
 import cms.cassandra.FamilyRollups;
-import cms.pipeline.PipelineState;
+import cms.pipeline.model.PipelineState;
 import cms.pipeline.model.FamilyRow;
 import cms.pipeline.model.FamilySlot;
 import cms.pipeline.model.RatedEvent;
 import cms.pipeline.model.SlotSums;
-import cms.pipeline.sink.FamilyRollupStatements;
 import cms.rollup.Granularity;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -46,7 +45,7 @@ import java.util.Set;
  * checkpoint) and dropped from state.
  *
  * <p>Write timestamps come from the row's event count and the task's restart count, as in V001
- * ({@link FamilyRollupStatements#openTimestamp}): a restarted job never replaces a value a reader has seen
+ * ({@link WriteOrder}): a restarted job never replaces a value a reader has seen
  * with an older one, and FINAL beats every OPEN. Each part is written by one key only (via = this key), so a
  * tenant or partner moved to another distributor within a window has one part per distributor.
  */
@@ -255,8 +254,8 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
         r.adjustmentCount = s.adjustmentCount;
         r.adjustmentAmount = s.adjustmentAmount;
         r.writeTimestamp = FamilyRow.FINAL.equals(status)
-                ? FamilyRollupStatements.finalTimestamp(s.eventCount, attempt)
-                : FamilyRollupStatements.openTimestamp(s.eventCount, attempt);
+                ? WriteOrder.finalTimestamp(s.eventCount, attempt)
+                : WriteOrder.openTimestamp(s.eventCount, attempt);
         return r;
     }
 }

@@ -1,6 +1,6 @@
 package cms.pipeline.rollup;
 
-import cms.pipeline.PipelineState;
+import cms.pipeline.model.PipelineState;
 import cms.pipeline.model.PeriodRow;
 import cms.rollup.BillingPeriod;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -1,6 +1,6 @@
 package cms.pipeline.commission;
 
-import cms.pipeline.Keys;
+import cms.pipeline.model.Keys;
 import cms.pipeline.model.RatedEvent;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;

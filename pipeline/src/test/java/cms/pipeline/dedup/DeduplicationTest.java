@@ -2,8 +2,8 @@ package cms.pipeline.dedup;
 
 import cms.avro.PlanOwner;
 import cms.avro.PricingModel;
-import cms.pipeline.Keys;
-import cms.pipeline.PipelineState;
+import cms.pipeline.model.Keys;
+import cms.pipeline.model.PipelineState;
 import cms.pipeline.model.RatedEvent;
 import cms.pipeline.model.ReferenceUpdate;
 import cms.pipeline.model.ValidUsage;

@@ -1,6 +1,6 @@
 package cms.pipeline.it;
 
-import cms.pipeline.sink.CassandraSink;
+import cms.pipeline.cassandra.CassandraSink;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;

@@ -1,6 +1,6 @@
 package cms.pipeline.it;
 
-import cms.pipeline.PipelineConfig;
+import cms.pipeline.job.PipelineConfig;
 import cms.stack.LocalStackAddresses;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

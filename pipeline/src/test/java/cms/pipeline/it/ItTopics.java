@@ -1,6 +1,6 @@
 package cms.pipeline.it;
 
-import cms.pipeline.PipelineConfig;
+import cms.pipeline.job.PipelineConfig;
 import cms.topics.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;

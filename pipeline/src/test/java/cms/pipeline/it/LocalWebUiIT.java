@@ -1,8 +1,8 @@
 package cms.pipeline.it;
 
-import cms.pipeline.PipelineConfig;
-import cms.pipeline.RatingJob;
-import cms.pipeline.Workflow;
+import cms.pipeline.job.PipelineConfig;
+import cms.pipeline.job.RatingJob;
+import cms.pipeline.job.Workflow;
 import cms.stack.LocalStackAddresses;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

@@ -3,7 +3,7 @@ package cms.pipeline.it;
 import cms.avro.DeadLetter;
 import cms.avro.DeadLetterReason;
 import cms.avro.RatedUsage;
-import cms.pipeline.PipelineConfig;
+import cms.pipeline.job.PipelineConfig;
 import cms.registry.SchemaRegistryClient;
 import cms.stack.LocalStackAddresses;
 import cms.topics.Topics;

@@ -1,9 +1,9 @@
 package cms.pipeline.rollup;
 
-import cms.pipeline.Keys;
+import cms.pipeline.model.Keys;
 import cms.pipeline.model.FamilyRow;
 import cms.pipeline.model.RatedEvent;
-import cms.pipeline.sink.FamilyRollupStatements;
+import cms.pipeline.cassandra.FamilyRollupStatements;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -93,7 +93,7 @@ class FamilyRollupFunctionTest {
                 assertThat(r.quantity).isEqualByComparingTo("3");
                 assertThat(r.amount).isEqualByComparingTo("4.5");
                 assertThat(r.partnerCommission).isEqualByComparingTo("0.45");
-                assertThat(r.writeTimestamp).isEqualTo(FamilyRollupStatements.openTimestamp(2, 0)).isEqualTo(2 << 10);
+                assertThat(r.writeTimestamp).isEqualTo(WriteOrder.openTimestamp(2, 0)).isEqualTo(2 << 10);
             });
             FamilyRow hour = byId(rows).get("TENANT:t1>s1/HOUR@d1");
             assertThat(hour.bucket).isEqualTo("2026-01");
@@ -127,7 +127,7 @@ class FamilyRollupFunctionTest {
                 assertThat(r.adjustmentCount).isEqualTo(1);
                 assertThat(r.adjustmentAmount).isEqualByComparingTo("2");
                 assertThat(r.amount).isEqualByComparingTo("5");
-                assertThat(r.writeTimestamp).isEqualTo(FamilyRollupStatements.FINAL_BAND + (2 << 10));
+                assertThat(r.writeTimestamp).isEqualTo(WriteOrder.FINAL_BAND + (2 << 10));
             });
             // the DAY and MONTH rows changed by the adjustment are still refreshed as OPEN
             h.setProcessingTime(T0 + 2 * REFRESH.toMillis());

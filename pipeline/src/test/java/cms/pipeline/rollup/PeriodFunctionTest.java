@@ -1,6 +1,6 @@
 package cms.pipeline.rollup;
 
-import cms.pipeline.Keys;
+import cms.pipeline.model.Keys;
 import cms.pipeline.model.PeriodRow;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;

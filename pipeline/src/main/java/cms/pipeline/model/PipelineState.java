@@ -1,0 +1,104 @@
+package cms.pipeline.model;
+
+import cms.avro.DeadLetter;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.util.OutputTag;
+
+import java.math.BigDecimal;
+
+/**
+ * Every state descriptor, side output and operator uid of the job, in one place the tests share.
+ * Descriptors are made fresh per call: a descriptor holds its serializer once initialised, and
+ * serializers are not thread-safe, so one static instance must not be shared by parallel subtasks.
+ * Names and uids are part of the savepoint format: never rename one.
+ */
+public final class PipelineState {
+    /** Records that cannot be rated, with a reason; to cms.usage.dead-letter.v1. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    /** Rated records encoded and checked by the rated output, for the rated sink. */
+    public static final OutputTag<EncodedRecord> RATED_RECORDS =
+            new OutputTag<>("rated-records", TypeInformation.of(EncodedRecord.class));
+    /** Repeats of an eventId already seen within the de-duplication horizon. */
+    public static final OutputTag<ValidUsage> DUPLICATES =
+            new OutputTag<>("duplicates", TypeInformation.of(ValidUsage.class));
+
+    /** Operator uids (stable across versions, for savepoints). */
+    public static final class Uids {
+        public static final String USAGE_SOURCE = "usage-source";
+        public static final String REFERENCE_SOURCE = "reference-source";
+        public static final String DECODE = "decode-usage";
+        public static final String RATE = "enrich-and-rate";
+        public static final String PARTNER_COMMISSION = "partner-commission";
+        public static final String DISTRIBUTOR_COMMISSION = "distributor-commission";
+        /** Named anew when the roll-ups became families (issue 13): savepoints of the old job need not restore. */
+        public static final String ROLLUP = "family-rollups";
+        public static final String PERIODS = "periods";
+        public static final String PERIOD_MARKS = "period-marks";
+        public static final String RATED_OUTPUT = "rated-output";
+        public static final String RATED_SINK = "rated-sink";
+        public static final String DEAD_LETTER_OUTPUT = "dead-letter-output";
+        public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+        public static final String ROLLUP_SINK = "rollup-sink";
+        public static final String PERIOD_SINK = "period-sink";
+
+        private Uids() {}
+    }
+
+    /** Broadcast: every reference-data version, by "kind:version key". */
+    public static MapStateDescriptor<String, ReferenceUpdate> referenceData() {
+        return new MapStateDescriptor<>("reference-data", Types.STRING, TypeInformation.of(ReferenceUpdate.class));
+    }
+
+    /**
+     * De-duplication (in the rating operator): per subscription, the fingerprint of each remembered eventId
+     * (dedup's EventFingerprint) to the hour (epoch hours) at whose start it is forgotten.
+     */
+    public static MapStateDescriptor<Long, Integer> seenEventFingerprints() {
+        return new MapStateDescriptor<>("seen-event-fingerprints", Types.LONG, Types.INT);
+    }
+
+    /**
+     * Partition watermarks (operator UNION list state of the stage after the usage source): per Kafka
+     * partition, the maximum valid eventTime seen so far. Every subtask restores every entry.
+     */
+    public static ListStateDescriptor<PartitionProgress> partitionProgress() {
+        return new ListStateDescriptor<>("partition-max-event-time", TypeInformation.of(PartitionProgress.class));
+    }
+
+    /** Rating: per subscription, "period|meter" to the period's cumulative quantity. */
+    public static MapStateDescriptor<String, BigDecimal> cumulativeQuantity() {
+        return new MapStateDescriptor<>("cumulative-quantity", Types.STRING, Types.BIG_DEC);
+    }
+
+    /** Rating: usage waiting for its subscription or price book to be known. */
+    public static ListStateDescriptor<PendingUsage> pendingUsage() {
+        return new ListStateDescriptor<>("pending-usage", TypeInformation.of(PendingUsage.class));
+    }
+
+    /** Commission: per beneficiary, "period|currency" to its period-to-date subtree amount. */
+    public static MapStateDescriptor<String, BigDecimal> subtreeAmount() {
+        return new MapStateDescriptor<>("subtree-amount", Types.STRING, Types.BIG_DEC);
+    }
+
+    /** Roll-ups (keyed by distributor): every row of the distributor's subtree, by family member, window, meter and currency. */
+    public static MapStateDescriptor<FamilySlot, SlotSums> familySlots() {
+        return new MapStateDescriptor<>("family-slots", TypeInformation.of(FamilySlot.class), TypeInformation.of(SlotSums.class));
+    }
+
+    /** Periods: the next refresh (processing-time) timer of an OPEN period. */
+    public static ValueStateDescriptor<Long> periodRefresh() {
+        return new ValueStateDescriptor<>("period-refresh", Types.LONG);
+    }
+
+    /** Periods: the watermark last written for an OPEN period. */
+    public static ValueStateDescriptor<Long> periodWatermark() {
+        return new ValueStateDescriptor<>("period-watermark", Types.LONG);
+    }
+
+    private PipelineState() {}
+}
