@@ -44,6 +44,10 @@ public final class CassandraSession implements Managed {
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
                 .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency.name())
                 .withBoolean(DefaultDriverOption.REQUEST_DEFAULT_IDEMPOTENCE, true)
+                // a node that went down is tried again at most every 5 s (the driver's default grows to 60 s): the API
+                // answers 503 while Cassandra is down and 200 again within seconds of it answering
+                .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
+                .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(5))
                 .build();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
