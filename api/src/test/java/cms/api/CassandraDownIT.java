@@ -59,8 +59,8 @@ class CassandraDownIT {
         RELAY.up();
         long up = System.nanoTime();
         awaitStatus(200, Duration.ofSeconds(60));
-        System.out.printf("down for %.1f s (503 throughout the check); 200 again %.1f s after it came back%n",
-                (up - down) / 1e9, (System.nanoTime() - up) / 1e9);
+        System.out.println(String.format("Cassandra unreachable for %.1f s (503 throughout the check); 200 again %.1f s after it came back",
+                (up - down) / 1e9, (System.nanoTime() - up) / 1e9));
     }
 
     private static Response awaitStatus(int status, Duration within) throws InterruptedException {

@@ -26,7 +26,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -129,14 +128,7 @@ class RatingPipelineIT {
 
     @BeforeEach
     void provision() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafkaBootstrap()))) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (Map.Entry<String, String> t : TOPICS.entrySet()) {
-                boolean twoPartitions = t.getKey().equals(PipelineConfig.USAGE_TOPIC) || t.getKey().equals(PipelineConfig.RATED_TOPIC);
-                topics.add(ItTopics.of(t.getKey(), t.getValue(), twoPartitions ? 2 : 1));
-            }
-            admin.createTopics(topics).all().get();
-        }
+        ItSupport.createTopics(STACK.kafkaBootstrap(), TOPICS);
         CassandraSchema.apply(cassandra, KEYSPACE, 1);
         LOG.info("run {}: topics it.{}.*, keyspace {}", RUN, RUN, KEYSPACE);
     }
