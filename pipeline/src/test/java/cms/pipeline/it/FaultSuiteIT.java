@@ -185,7 +185,7 @@ class FaultSuiteIT {
             throws Exception {
         Random random = new Random(SEED);
         List<Kind> plan = plan(random);
-        LOG.info("fault suite run {}: seed {} ({}), faults {}", run, SEED, FULL ? "full" : "CI selection", plan);
+        LOG.info("fault suite run {}: seed {} ({}), faults {}", run, SEED, selection(), plan);
         provision();
 
         Scenario scenario = new Scenario(3, 10, 50, 500, Integer.getInteger("cms.faults.events", 3000), 20260117L);
@@ -264,6 +264,11 @@ class FaultSuiteIT {
             FailingKafkaSink.ARMED.set(-1);
             dropRun();
         }
+    }
+
+    private static String selection() {
+        String only = System.getProperty("cms.faults.only", "");
+        return !only.isBlank() ? "the faults named by cms.faults.only" : FULL ? "full list" : "CI selection";
     }
 
     /** The faults of this run, in a random order ({@code -Dcms.faults.only=KIND,KIND...}: those, in that order). */
@@ -544,7 +549,7 @@ class FaultSuiteIT {
     private String report(List<Figures> figures, Scenario scenario, int rated, int dead, int rows, FinalWatch watch, long seconds,
                           URI rest, String jobId) throws Exception {
         StringBuilder t = new StringBuilder();
-        t.append("# Fault suite, run ").append(run).append(" (seed ").append(SEED).append(", ").append(FULL ? "full list" : "CI selection")
+        t.append("# Fault suite, run ").append(run).append(" (seed ").append(SEED).append(", ").append(selection())
                 .append(", outages ").append(OUTAGE.toSeconds()).append(" s)\n\n");
         t.append("| # | fault | at s | down s | server restart s | recovered s | lag drained s | lag at end | peak lag | job restarts | failed checkpoints | rated during | note |\n");
         t.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
