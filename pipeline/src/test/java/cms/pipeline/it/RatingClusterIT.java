@@ -89,9 +89,9 @@ class RatingClusterIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        // opt-in (-Dcms.cluster.it=true): it has not yet passed on the shared build machine (see the class's note)
-        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("cms.cluster.it"),
-                "the cluster test runs with -Dcms.cluster.it=true (infra/bin/test -Dcms.cluster.it=true -Dit.test=RatingClusterIT)");
+        // part of the suite; -Dcms.cluster.it=false skips it (it starts 11 JVMs and takes about 6 minutes, see the class's note)
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.parseBoolean(System.getProperty("cms.cluster.it", "true")),
+                "the cluster test is skipped with -Dcms.cluster.it=false");
         Path apiJar = ROOT.resolve("api/target/cms-api-1.0.0-SNAPSHOT-app.jar");
         Path jobJar = ROOT.resolve("pipeline/target/cms-pipeline-1.0.0-SNAPSHOT.jar");
         assertThat(apiJar).as("the API jar (the root pom builds api before pipeline)").exists();
@@ -161,8 +161,11 @@ class RatingClusterIT {
                 "--" + PipelineConfig.SOURCE_IDLENESS, "10min",
                 "--" + PipelineConfig.UNKNOWN_SUBSCRIPTION_GRACE, "3s",
                 "--" + PipelineConfig.REFRESH_INTERVAL, "500ms",
-                "--" + PipelineConfig.CHECKPOINT_INTERVAL, "2s",
-                "--" + PipelineConfig.TRANSACTION_TIMEOUT, "30s");
+                "--" + PipelineConfig.CHECKPOINT_INTERVAL, "2s");
+        // kafka.transaction-timeout stays the product's 5 min: a transaction must outlive its checkpoint plus a recovery or
+        // a stop-with-savepoint, and the 30 s this test used to set is less than those took on the loaded machine (a
+        // 20 s timeout lost rated records that way in RatingPipelineIT: the broker aborted a transaction whose checkpoint
+        // had completed). A transaction a failed attempt leaves open is aborted by the next attempt's writer.
         ApiProbe probe = new ApiProbe();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             AvroSerializer serializer = new AvroSerializer(registry, true);
@@ -437,16 +440,17 @@ class RatingClusterIT {
         }
     }
 
-    /** A platform-admin token from the API's own token command, with the API's configuration. */
+    /** A token of the configured first platform admin (auth.firstAdmin, "admin") from the API's own token command. */
     private static String mintToken(Path apiJar) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", apiJar.toString(),
-                "token", ROOT.resolve("api/config.yml").toString(), "--role", "platform-admin")
+                "token", ROOT.resolve("api/config.yml").toString(), "--user", "admin")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(p.exitValue()).as("token command: " + out).isZero();
-        String[] lines = out.split("\n");
-        return lines[lines.length - 1].strip();
+        // the token is the one line that is a JWT (anything else is the command's logging)
+        return out.lines().map(String::strip).filter(l -> l.matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+"))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("the token command printed no token: " + out));
     }
 
     // ------------------------------------------------------------------ Kafka
