@@ -125,6 +125,7 @@ public final class RatingJob {
         // aligned and delaying the commits. After the timeout the barrier overtakes the queue, which is checkpointed.
         flink.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
         flink.set(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT, config.checkpointAlignmentTimeout());
+        flink.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, tolerableFailedCheckpoints(config));
         flink.set(StateBackendOptions.STATE_BACKEND, config.stateBackend());
         if ("rocksdb".equals(config.stateBackend())) {
             // a checkpoint uploads only the files written since the previous one, so its cost follows what changed,
@@ -144,6 +145,28 @@ public final class RatingJob {
             flink.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, Duration.ofMinutes(3));
         }
         return flink;
+    }
+
+    /**
+     * Checkpoints that may fail in a row without failing the job: Cassandra down (the roll-up sinks' flush waits for their
+     * retried writes, so a checkpoint takes as long as the outage or expires), a full or unwritable checkpoint directory.
+     * Failing the job for each would only replay from the same checkpoint into the same fault. The bound is what the
+     * Kafka transactions allow: a transaction opened after the last completed checkpoint is committed only after the
+     * next one completes, so the failures in a row (interval apart) must stay well within kafka.transaction-timeout, or
+     * the broker aborts a transaction whose records a later checkpoint would then count as written. Half of it, as for
+     * the Cassandra writes' retries ({@link #cassandraRetryWindow}).
+     */
+    static int tolerableFailedCheckpoints(PipelineConfig config) {
+        return (int) Math.max(1, config.transactionTimeout().dividedBy(2).toMillis() / config.checkpointInterval().toMillis());
+    }
+
+    /**
+     * How long a Cassandra write is retried (timeouts, no replica, Cassandra down: see AsyncWrites) before it fails the job,
+     * which then restarts from its last checkpoint: half of kafka.transaction-timeout, so that a Kafka transaction opened
+     * before an outage Cassandra recovers from is still open, and committed, after it (2.5 minutes by default).
+     */
+    static Duration cassandraRetryWindow(PipelineConfig config) {
+        return config.transactionTimeout().dividedBy(2);
     }
 
     @SuppressWarnings("deprecation") // the connector offers no replacement for OffsetResetStrategy yet
@@ -204,6 +227,7 @@ public final class RatingJob {
                 .setMaxInFlight(config.cassandraMaxInFlight())
                 .setBatchSize(config.cassandraBatchSize())
                 .setBatchDelay(config.cassandraBatchDelay())
+                .setTimeout(cassandraRetryWindow(config))
                 .build();
         CassandraSink<PeriodRow> periods = CassandraSink.<PeriodRow>builder()
                 .setConnection(cassandra)
@@ -212,6 +236,7 @@ public final class RatingJob {
                 .setMaxInFlight(config.cassandraMaxInFlight())
                 .setBatchSize(config.cassandraBatchSize())
                 .setBatchDelay(config.cassandraBatchDelay())
+                .setTimeout(cassandraRetryWindow(config))
                 .build();
         return new Workflow.Sinks(rated, deadLetters, rollups, periods, null);
     }
