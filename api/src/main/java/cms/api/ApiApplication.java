@@ -138,6 +138,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
      */
     public static void harden(Environment environment) {
         BoundedInput.providers().forEach(environment.jersey()::register);
+        environment.jersey().register(new cms.api.cassandra.CassandraUnavailableMapper());
         environment.getApplicationContext().setErrorHandler(new JsonErrorHandler.ForServlets());
         environment.getAdminContext().setErrorHandler(new JsonErrorHandler.ForServlets());
         environment.lifecycle().addEventListener(new LifeCycle.Listener() {

@@ -55,6 +55,10 @@ public final class CassandraSession implements Managed {
                 .withString(DefaultDriverOption.SPECULATIVE_EXECUTION_POLICY_CLASS, "ConstantSpeculativeExecutionPolicy")
                 .withInt(DefaultDriverOption.SPECULATIVE_EXECUTION_MAX, SPECULATIVE_EXECUTIONS)
                 .withDuration(DefaultDriverOption.SPECULATIVE_EXECUTION_DELAY, speculativeReadDelay)
+                // a node that went down is tried again at most every 5 s (the driver's default grows to 60 s): the API
+                // answers 503 while Cassandra is down and 200 again within seconds of it answering
+                .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
+                .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(5))
                 .build();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
