@@ -99,7 +99,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         ApiConfiguration.Cassandra cassandra = config.getCassandra();
         CassandraSession session = new CassandraSession(cassandra.getContactPoints(), cassandra.getLocalDatacenter(),
                 cassandra.getKeyspace(), cassandra.getRequestTimeout().toJavaDuration(), cassandra.getConnectAttempts(),
-                cassandra.getConsistency());
+                cassandra.getConsistency(), cassandra.getSpeculativeReadDelay().toJavaDuration());
         environment.lifecycle().manage(session);
         CassandraRollupStore store = new CassandraRollupStore(session);
 

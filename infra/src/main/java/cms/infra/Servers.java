@@ -47,6 +47,20 @@ final class Servers {
     record KafkaNode(String name, int nodeId, String host, int port, int controllerPort, String voters, int replication,
                      int minIsr, String heap) {}
 
+    /**
+     * A controller quorum of several nodes (the local cluster's) tolerates a node that stalls for seconds, as one in a
+     * long GC pause or on a busy machine does: with Kafka's defaults (a leader is replaced after 2 s without fetches,
+     * elections time out after 1 s, a broker is fenced after 9 s without a heartbeat and gives up registering after
+     * 60 s) three nodes on the loaded 2-core machine re-elected their leader over and over and two brokers shut down
+     * ("unable to register with the controller quorum"). A single node is its own quorum and keeps the defaults.
+     */
+    static final String QUORUM_TIMEOUTS = """
+            controller.quorum.fetch.timeout.ms=10000
+            controller.quorum.election.timeout.ms=5000
+            broker.session.timeout.ms=18000
+            initial.broker.registration.timeout.ms=300000
+            """;
+
     ServerProcess kafka(KafkaNode node, String clusterId) {
         Path home = dir.resolve("data").resolve(node.name());
         Path config = home.resolve("server.properties");
@@ -75,7 +89,7 @@ final class Servers {
                 group.initial.rebalance.delay.ms=0
                 log.retention.hours=168
                 """.formatted(node.host(), node.port(), node.controllerPort(), home.resolve("log"), node.nodeId(), node.voters(),
-                node.replication(), node.minIsr()));
+                node.replication(), node.minIsr()) + (node.voters().contains(",") ? QUORUM_TIMEOUTS : ""));
         Path log4j = home.resolve("log4j2.xml");
         write(log4j, """
                 <?xml version="1.0" encoding="UTF-8"?>
