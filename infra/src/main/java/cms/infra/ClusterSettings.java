@@ -9,18 +9,21 @@ import java.util.stream.IntStream;
 
 /**
  * Everything the local cluster ({@link LocalCluster}) can be told. Environment variables (a system
- * property of the same name in lower case with dots, e.g. cms.cluster.dir, wins):
+ * property of the same name in lower case with dots, e.g. cms.cluster.dir, wins). Every default port lies
+ * below 32768, outside Linux's ephemeral range (32768-60999, net.ipv4.ip_local_port_range), where the
+ * kernel hands out the local ports of outgoing connections: a listener there can find its port taken
+ * by any client's connection (the earlier 44000-49999 defaults collided twice).
  *
  * <pre>
  *   CMS_CLUSTER_DIR              &lt;root&gt;/.cluster                logs, data, pid files, checkpoints, savepoints
- *   CMS_CLUSTER_KAFKA_PORT       49092      broker i (0..2) listens on this + 100 i, its controller on this + 1 + 100 i
- *   CMS_CLUSTER_CASSANDRA_PORT   49042      CQL of the three nodes, on 127.0.0.1, 127.0.0.2, 127.0.0.3
- *   CMS_CLUSTER_CASSANDRA_STORAGE_PORT 47000  their gossip
- *   CMS_CLUSTER_REGISTRY_PORT    48085
- *   CMS_CLUSTER_FLINK_PORT       48081      the JobManager's REST API and web UI
- *   CMS_CLUSTER_FLINK_RPC_PORT   46123      JobManager RPC; blob server + 1; task manager i RPC + 100 + i, data + 200 + i;
+ *   CMS_CLUSTER_KAFKA_PORT       29092      broker i (0..2) listens on this + 100 i, its controller on this + 1 + 100 i
+ *   CMS_CLUSTER_CASSANDRA_PORT   29042      CQL of the three nodes, on 127.0.0.1, 127.0.0.2, 127.0.0.3
+ *   CMS_CLUSTER_CASSANDRA_STORAGE_PORT 27000  their gossip
+ *   CMS_CLUSTER_REGISTRY_PORT    28085
+ *   CMS_CLUSTER_FLINK_PORT       28081      the JobManager's REST API and web UI
+ *   CMS_CLUSTER_FLINK_RPC_PORT   26123      JobManager RPC; blob server + 1; task manager i RPC + 100 + i, data + 200 + i;
  *                                           metric queries + 300 .. + 320
- *   CMS_CLUSTER_API_PORT         48080      the API (admin: CMS_CLUSTER_API_ADMIN_PORT, 48091)
+ *   CMS_CLUSTER_API_PORT         28080      the API (admin: CMS_CLUSTER_API_ADMIN_PORT, 28091)
  *   CMS_CLUSTER_KAFKA_HEAP       320m
  *   CMS_CLUSTER_CASSANDRA_HEAP   512m
  *   CMS_CLUSTER_TASK_HEAP        256m       a task manager's task heap (its process: 544m more, 800m in all)
@@ -62,7 +65,7 @@ record ClusterSettings(
     static ClusterSettings fromEnvironment() {
         Path root = LocalStackAddresses.projectRoot();
         String dir = value("CMS_CLUSTER_DIR", null);
-        int kafka = integer("CMS_CLUSTER_KAFKA_PORT", 49092);
+        int kafka = integer("CMS_CLUSTER_KAFKA_PORT", 29092);
         StackSettings stack = StackSettings.fromEnvironment();
         return new ClusterSettings(
                 root,
@@ -70,13 +73,13 @@ record ClusterSettings(
                 LocalStackAddresses.HOST,
                 IntStream.range(0, NODES).mapToObj(i -> kafka + 100 * i).toList(),
                 List.of("127.0.0.1", "127.0.0.2", "127.0.0.3"),
-                integer("CMS_CLUSTER_CASSANDRA_PORT", 49042),
-                integer("CMS_CLUSTER_CASSANDRA_STORAGE_PORT", 47000),
-                integer("CMS_CLUSTER_REGISTRY_PORT", 48085),
-                integer("CMS_CLUSTER_FLINK_PORT", 48081),
-                integer("CMS_CLUSTER_FLINK_RPC_PORT", 46123),
-                integer("CMS_CLUSTER_API_PORT", 48080),
-                integer("CMS_CLUSTER_API_ADMIN_PORT", 48091),
+                integer("CMS_CLUSTER_CASSANDRA_PORT", 29042),
+                integer("CMS_CLUSTER_CASSANDRA_STORAGE_PORT", 27000),
+                integer("CMS_CLUSTER_REGISTRY_PORT", 28085),
+                integer("CMS_CLUSTER_FLINK_PORT", 28081),
+                integer("CMS_CLUSTER_FLINK_RPC_PORT", 26123),
+                integer("CMS_CLUSTER_API_PORT", 28080),
+                integer("CMS_CLUSTER_API_ADMIN_PORT", 28091),
                 value("CMS_CLUSTER_KAFKA_HEAP", "320m"),
                 value("CMS_CLUSTER_CASSANDRA_HEAP", "512m"),
                 value("CMS_CLUSTER_TASK_HEAP", "256m"),

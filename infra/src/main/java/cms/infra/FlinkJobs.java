@@ -29,7 +29,7 @@ public final class FlinkJobs {
     private final String base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** {@code base}: the JobManager's REST address, e.g. http://127.0.0.1:48081. */
+    /** {@code base}: the JobManager's REST address, e.g. http://127.0.0.1:28081. */
     public FlinkJobs(String base) {
         this.base = base;
     }

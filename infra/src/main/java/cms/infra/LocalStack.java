@@ -47,13 +47,126 @@ public final class LocalStack implements AutoCloseable {
 
     private final StackSettings settings;
     private final List<ServerProcess> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Cassandra acknowledges writes only once its commit log is synced (see Servers.cassandra). */
+    private final boolean syncedCommitlog;
 
     LocalStack(StackSettings settings) {
+        this(settings, false);
+    }
+
+    private LocalStack(StackSettings settings, boolean syncedCommitlog) {
         this.settings = settings;
+        this.syncedCommitlog = syncedCommitlog;
     }
 
     public static LocalStack fromEnvironment() {
         return new LocalStack(StackSettings.fromEnvironment());
+    }
+
+    /**
+     * A stack of its own, in {@code dir} on {@code addresses} (a test that stops and kills servers must not do it to
+     * the stack other tests share); heaps and the rest as {@link #fromEnvironment()}. Its Cassandra syncs its commit log
+     * before it acknowledges a write, so a SIGKILL loses nothing acknowledged (see Servers.cassandra).
+     */
+    public static LocalStack at(Path dir, LocalStackAddresses addresses, String kafkaHeap, String cassandraHeap) {
+        StackSettings env = StackSettings.fromEnvironment();
+        return new LocalStack(new StackSettings(addresses, env.root(), dir.toAbsolutePath().normalize(), kafkaHeap, cassandraHeap,
+                env.registryHeap(), env.usagePartitions(), env.readyTimeout(), env.java17Home()), true);
+    }
+
+    // --- process control (fault injection) ---------------------------------------------------
+
+    /** The servers of the stack, by the name of their process. */
+    public enum Member {
+        KAFKA("kafka"), CASSANDRA("cassandra"), REGISTRY("registry");
+
+        final String process;
+
+        Member(String process) {
+            this.process = process;
+        }
+    }
+
+    /** SIGKILL: the server dies at once, as on a crash or an OOM kill (its data stays for {@link #restart}). */
+    public void kill(Member member) {
+        ProcessHandle.of(server(member).pid()).ifPresent(ProcessHandle::destroyForcibly);
+        awaitExit(member);
+    }
+
+    /** SIGTERM and the usual grace: an orderly shutdown. */
+    public void stop(Member member) {
+        server(member).stop(STOP_GRACE);
+    }
+
+    /**
+     * Starts a stopped or killed server again on its data, on the same ports, and waits until it answers as at the
+     * first start. (The registry keeps its schemas in memory, so it comes back without them: to take it away and
+     * back with its schemas, {@link #pause} it.)
+     */
+    public Duration restart(Member member) {
+        Instant began = Instant.now();
+        ServerProcess server = server(member);
+        server.restart();
+        Instant deadline = Instant.now().plus(settings.readyTimeout());
+        LocalStackAddresses a = settings.addresses();
+        switch (member) {
+            case KAFKA -> waitUntil(server, deadline, this::kafkaAnswers);
+            case CASSANDRA -> waitUntil(server, deadline, this::cassandraAnswers);
+            case REGISTRY -> waitUntil(server, deadline, () -> httpOk("http://" + a.host() + ":" + a.registryPort() + "/health/ready")
+                    && httpOk(a.registryUrl() + "/subjects"));
+        }
+        return Duration.between(began, Instant.now());
+    }
+
+    /**
+     * SIGSTOP: the server hangs; connections are still accepted by the kernel but nothing answers, so clients time
+     * out (the harder case of "down"). Its state stays; {@link #resume} continues it.
+     */
+    public void pause(Member member) {
+        signal(member, "STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume(Member member) {
+        signal(member, "CONT");
+    }
+
+    private void signal(Member member, String signal) {
+        long pid = server(member).pid();
+        if (pid < 0) {
+            throw new IllegalStateException(member + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " + new String(kill.getInputStream().readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Whether the server's process is running. */
+    public boolean isAlive(Member member) {
+        return server(member).isAlive();
+    }
+
+    private ServerProcess server(Member member) {
+        return servers.stream().filter(s -> s.name().equals(member.process)).findFirst()
+                .orElseThrow(() -> new IllegalStateException(member + " was not started by this stack"));
+    }
+
+    private void awaitExit(Member member) {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (server(member).isAlive()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(member + " still runs 30 s after SIGKILL");
+            }
+            sleep(50);
+        }
     }
 
     public LocalStackAddresses addresses() {
@@ -133,7 +246,7 @@ public final class LocalStack implements AutoCloseable {
     private ServerProcess cassandra() {
         LocalStackAddresses a = settings.addresses();
         return servers().cassandra(new Servers.CassandraNode("cassandra", a.host(), a.cassandraPort(), a.cassandraStoragePort(),
-                a.host() + ":" + a.cassandraStoragePort(), 1, settings.cassandraHeap(), "512MiB"));
+                a.host() + ":" + a.cassandraStoragePort(), 1, settings.cassandraHeap(), "512MiB"), syncedCommitlog);
     }
 
     private ServerProcess registry() {

@@ -126,6 +126,7 @@ public final class RatingJob {
         // barrier overtakes the queue, which is checkpointed.
         flink.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
         flink.set(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT, config.checkpointAlignmentTimeout());
+        flink.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, tolerableFailedCheckpoints(config));
         flink.set(StateBackendOptions.STATE_BACKEND, config.stateBackend());
         // Records pass between chained operators as they are, not deep-copied at every hop (a RatedEvent with its Avro
         // event crossed four chained hops). Safe because no operator changes a record after emitting it or keeps one it
@@ -151,6 +152,28 @@ public final class RatingJob {
             flink.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, Duration.ofMinutes(3));
         }
         return flink;
+    }
+
+    /**
+     * Checkpoints that may fail in a row without failing the job: Cassandra down (the roll-up sinks' flush waits for their
+     * retried writes, so a checkpoint takes as long as the outage or expires), a full or unwritable checkpoint directory.
+     * Failing the job for each would only replay from the same checkpoint into the same fault. The bound is what the
+     * Kafka transactions allow: a transaction opened after the last completed checkpoint is committed only after the
+     * next one completes, so the failures in a row (interval apart) must stay well within kafka.transaction-timeout, or
+     * the broker aborts a transaction whose records a later checkpoint would then count as written. Half of it, as for
+     * the Cassandra writes' retries ({@link #cassandraRetryWindow}).
+     */
+    static int tolerableFailedCheckpoints(PipelineConfig config) {
+        return (int) Math.max(1, config.transactionTimeout().dividedBy(2).toMillis() / config.checkpointInterval().toMillis());
+    }
+
+    /**
+     * How long a Cassandra write is retried (timeouts, no replica, Cassandra down: see AsyncWrites) before it fails the job,
+     * which then restarts from its last checkpoint: half of kafka.transaction-timeout, so that a Kafka transaction opened
+     * before an outage Cassandra recovers from is still open, and committed, after it (2.5 minutes by default).
+     */
+    static Duration cassandraRetryWindow(PipelineConfig config) {
+        return config.transactionTimeout().dividedBy(2);
     }
 
     @SuppressWarnings("deprecation") // the connector offers no replacement for OffsetResetStrategy yet
@@ -211,6 +234,7 @@ public final class RatingJob {
                 .setMaxInFlight(config.cassandraMaxInFlight())
                 .setBatchSize(config.cassandraBatchSize())
                 .setBatchDelay(config.cassandraBatchDelay())
+                .setTimeout(cassandraRetryWindow(config))
                 .build();
         CassandraSink<PeriodRow> periods = CassandraSink.<PeriodRow>builder()
                 .setConnection(cassandra)
@@ -219,6 +243,7 @@ public final class RatingJob {
                 .setMaxInFlight(config.cassandraMaxInFlight())
                 .setBatchSize(config.cassandraBatchSize())
                 .setBatchDelay(config.cassandraBatchDelay())
+                .setTimeout(cassandraRetryWindow(config))
                 .build();
         return new Workflow.Sinks(rated, deadLetters, rollups, periods, null);
     }

@@ -44,6 +44,10 @@ public record CassandraConnection(String contactPoints, String datacenter, Strin
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
                 .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency.name())
                 .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
+                // a node that went down is tried again at most every 5 s (the driver's default grows to 60 s), so the
+                // writes retried meanwhile (AsyncWrites) resume within seconds of Cassandra answering again
+                .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
+                .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(5))
                 .build();
         return CqlSession.builder()
                 .addContactPoints(addresses)

@@ -20,8 +20,8 @@ import java.util.Objects;
 /**
  * A Sink V2 writing idempotent upserts to Cassandra with the Java driver 4.x: prepared statements,
  * asynchronous execution with a bound on in-flight requests, everything outstanding awaited on each
- * checkpoint (flush), and the first asynchronous failure rethrown so the job restarts from its last
- * checkpoint. Elements the statements mark {@link CassandraStatements#deferUntilCheckpoint deferred}
+ * checkpoint (flush), writes that time out or find no replica retried with backoff ({@link AsyncWrites}), and the
+ * first failure that is not (or that outlasts the retries) rethrown so the job restarts from its last checkpoint. Elements the statements mark {@link CassandraStatements#deferUntilCheckpoint deferred}
  * (FINAL rows) are committables instead: checkpointed with the writer, written by the committer once
  * the checkpoint completed, and written again after a restore if that had not happened yet.
  * Built with {@link #builder()}.
@@ -145,7 +145,10 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
             return this;
         }
 
-        /** How long write(), flush() or a commit may wait for in-flight requests before failing the job. */
+        /**
+         * How long a write is retried while Cassandra times out or has no replica (down, restarting, overloaded: see
+         * {@link AsyncWrites}) before it fails the job; write(), flush() and a commit wait meanwhile.
+         */
         public Builder<T> setTimeout(Duration timeout) {
             this.timeout = Objects.requireNonNull(timeout);
             return this;
