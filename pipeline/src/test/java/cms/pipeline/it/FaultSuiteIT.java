@@ -8,7 +8,7 @@ import cms.pipeline.PipelineConfig;
 import cms.pipeline.RatingJob;
 import cms.pipeline.Workflow;
 import cms.pipeline.model.EncodedRecord;
-import cms.pipeline.model.RollupRow;
+import cms.pipeline.model.FamilyRow;
 import cms.pipeline.sink.CassandraSink;
 import cms.registry.SchemaRegistryClient;
 import cms.stack.LocalStackAddresses;
@@ -440,7 +440,7 @@ class FaultSuiteIT {
         env.setParallelism(config.parallelism());
         Workflow.Sinks sinks = RatingJob.sinks(config);
         sinks = new Workflow.Sinks(new FailingKafkaSink<>((KafkaSink<EncodedRecord>) sinks.rated()), sinks.deadLetters(),
-                new FailingSink<>((CassandraSink<RollupRow>) sinks.rollups()), sinks.periods(), null);
+                new FailingSink<>((CassandraSink<FamilyRow>) sinks.rollups()), sinks.periods(), null);
         Workflow.build(env, config, RatingJob.sources(config), sinks);
         return env.executeAsync("fault suite " + run);
     }
