@@ -99,7 +99,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         ApiConfiguration.Cassandra cassandra = config.getCassandra();
         CassandraSession session = new CassandraSession(cassandra.getContactPoints(), cassandra.getLocalDatacenter(),
                 cassandra.getKeyspace(), cassandra.getRequestTimeout().toJavaDuration(), cassandra.getConnectAttempts(),
-                cassandra.getConsistency());
+                cassandra.getConsistency(), cassandra.getSpeculativeReadDelay().toJavaDuration());
         environment.lifecycle().manage(session);
         CassandraRollupStore store = new CassandraRollupStore(session, model);
 
@@ -138,6 +138,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
      */
     public static void harden(Environment environment) {
         BoundedInput.providers().forEach(environment.jersey()::register);
+        environment.jersey().register(new cms.api.cassandra.CassandraUnavailableMapper());
         environment.getApplicationContext().setErrorHandler(new JsonErrorHandler.ForServlets());
         environment.getAdminContext().setErrorHandler(new JsonErrorHandler.ForServlets());
         environment.lifecycle().addEventListener(new LifeCycle.Listener() {

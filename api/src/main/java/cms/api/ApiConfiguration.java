@@ -231,6 +231,13 @@ public class ApiConfiguration extends Configuration {
         private Duration requestTimeout = Duration.seconds(5);
         @Min(1)
         private int connectAttempts = 5;
+        /**
+         * How long a read waits for its coordinator before the same read also goes to the next replica (a
+         * speculative execution; the first answer wins, within requestTimeout): a node just restarted, or in a long
+         * GC pause, answers seconds late, and the reads are idempotent.
+         */
+        @NotNull
+        private Duration speculativeReadDelay = Duration.seconds(1);
         /** The level of every read (cms.cassandra.Consistency: LOCAL_QUORUM, as the pipeline writes). */
         @NotNull
         private DefaultConsistencyLevel consistency = Consistency.DEFAULT;
@@ -245,6 +252,8 @@ public class ApiConfiguration extends Configuration {
         @JsonProperty public void setRequestTimeout(Duration requestTimeout) { this.requestTimeout = requestTimeout; }
         @JsonProperty public int getConnectAttempts() { return connectAttempts; }
         @JsonProperty public void setConnectAttempts(int connectAttempts) { this.connectAttempts = connectAttempts; }
+        @JsonProperty public Duration getSpeculativeReadDelay() { return speculativeReadDelay; }
+        @JsonProperty public void setSpeculativeReadDelay(Duration speculativeReadDelay) { this.speculativeReadDelay = speculativeReadDelay; }
         @JsonProperty public DefaultConsistencyLevel getConsistency() { return consistency; }
         @JsonProperty public void setConsistency(DefaultConsistencyLevel consistency) { this.consistency = consistency; }
     }

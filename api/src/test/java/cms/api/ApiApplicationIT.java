@@ -258,21 +258,20 @@ class ApiApplicationIT {
         }
     }
 
-    private static void insertRollup(String table, String level, String node, String granularity, String bucket,
-                                     Instant start, Instant end, String child, String meter, String currency, String status,
+    /** A row of family_rollups as the pipeline writes it: the member {@code child} of the family headed by (level, node). */
+    private static void insertRollup(String level, String node, String granularity, String bucket, Instant start, Instant end,
+                                     String child, String meter, String currency, String status,
                                      long events, String quantity, String amount, String partner, String distributor) {
-        String childColumn = child == null ? "" : "child_id, ";
-        String childValue = child == null ? "" : "?, ";
-        List<Object> values = new java.util.ArrayList<>(List.of(level, node, granularity, bucket, start));
-        if (child != null) {
-            values.add(child);
-        }
-        values.addAll(List.of(meter, currency, end, status, events, new BigDecimal(quantity), new BigDecimal(amount),
-                new BigDecimal(partner), new BigDecimal(distributor), 0L, BigDecimal.ZERO, Instant.now()));
-        cql.execute(cql.prepare("INSERT INTO " + table + " (level, node_id, granularity, bucket, window_start, " + childColumn
-                + "meter_id, currency, window_end, status, event_count, quantity, amount, partner_commission, "
-                + "distributor_commission, adjustment_count, adjustment_amount, updated_at) VALUES (?, ?, ?, ?, ?, " + childValue
-                + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").bind(values.toArray()));
+        insertRollup(level, node, granularity, bucket, start, end, child, meter, currency, "d", status, events, quantity, amount,
+                partner, distributor);
+    }
+
+    private static void insertRollup(String level, String node, String granularity, String bucket, Instant start, Instant end,
+                                     String child, String meter, String currency, String via, String status,
+                                     long events, String quantity, String amount, String partner, String distributor) {
+        cql.execute(cql.prepare(cms.cassandra.FamilyRollups.INSERT).bind(level, node, bucket, granularity, child, start, meter, currency,
+                via, end, status, events, new BigDecimal(quantity), new BigDecimal(amount), new BigDecimal(partner),
+                new BigDecimal(distributor), 0L, BigDecimal.ZERO, Instant.now(), "FINAL".equals(status) ? (1L << 62) + events : events));
     }
 
     @Test
@@ -282,11 +281,14 @@ class ApiApplicationIT {
         String p = ids[1], t = ids[2], s = ids[3];
         Instant h0 = Instant.parse("2031-03-04T10:00:00Z");
         Instant h1 = h0.plusSeconds(3600);
-        insertRollup("rollups", "TENANT", t, "HOUR", "2031-03", h0, h1, null, "compute.vcpu.hours", "EUR", "OPEN",
+        // the tenant's own windows are its rows in its partner's family; its storage window in two parts (two writers)
+        insertRollup("PARTNER", p, "HOUR", "2031-03", h0, h1, t, "compute.vcpu.hours", "EUR", "OPEN",
                 7, "3.500000000", "0.123456789012345678", "0.012345678901234568", "0.006172839450617284");
-        insertRollup("rollups", "TENANT", t, "HOUR", "2031-03", h0, h1, null, "storage.gb", "EUR", "OPEN",
-                2, "10", "1.000000000000000001", "0.1", "0.05");
-        insertRollup("rollups_by_child", "TENANT", t, "HOUR", "2031-03", h0, h1, s, "compute.vcpu.hours", "EUR", "OPEN",
+        insertRollup("PARTNER", p, "HOUR", "2031-03", h0, h1, t, "storage.gb", "EUR", "d1", "OPEN",
+                1, "4", "0.5", "0.05", "0.025");
+        insertRollup("PARTNER", p, "HOUR", "2031-03", h0, h1, t, "storage.gb", "EUR", "d2", "OPEN",
+                1, "6", "0.500000000000000001", "0.05", "0.025");
+        insertRollup("TENANT", t, "HOUR", "2031-03", h0, h1, s, "compute.vcpu.hours", "EUR", "OPEN",
                 7, "3.500000000", "0.123456789012345678", "0.012345678901234568", "0.006172839450617284");
 
         Map<String, Object> usage = getJson(target("/v1/usage/tenant/" + t)
@@ -309,9 +311,9 @@ class ApiApplicationIT {
 
         Instant march = Instant.parse("2031-03-01T00:00:00Z");
         Instant april = Instant.parse("2031-04-01T00:00:00Z");
-        insertRollup("rollups", "PARTNER", p, "MONTH", "2031", march, april, null, "compute.vcpu.hours", "EUR", "FINAL",
+        insertRollup("DISTRIBUTOR", ids[0], "MONTH", "2031", march, april, p, "compute.vcpu.hours", "EUR", "FINAL",
                 40, "80", "12.345", "1.2345", "0.61725");
-        insertRollup("rollups_by_child", "PARTNER", p, "MONTH", "2031", march, april, t, "compute.vcpu.hours", "EUR", "FINAL",
+        insertRollup("PARTNER", p, "MONTH", "2031", march, april, t, "compute.vcpu.hours", "EUR", "FINAL",
                 40, "80", "12.345", "1.2345", "0.61725");
         cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, final_at, updated_at) VALUES (?, ?, ?, ?, ?)")
                 .bind("2031-03", "FINAL", Instant.parse("2031-04-02T00:00:00Z"), Instant.parse("2031-04-02T00:00:05Z"), Instant.now()));
@@ -333,13 +335,14 @@ class ApiApplicationIT {
     void aStatementsLinesAddUpToItsTotal() {
         String[] ids = onboard("s");
         String t = ids[2];
+        expect(put("/v1/subscriptions/" + ids[3] + "b", adminOf(Role.PARTNER, ids[1]), body("tenantId", t, "priceBookId", ids[4])), 201);
         Instant may = Instant.parse("2031-05-01T00:00:00Z");
         Instant june = Instant.parse("2031-06-01T00:00:00Z");
         String[][] lines = {
                 {ids[3], "compute.vcpu.hours", "10.125"}, {ids[3], "storage.gb", "0.135"},
                 {ids[3] + "b", "compute.vcpu.hours", "2.0050000001"}, {ids[3] + "b", "network.gb", "7.775"}};
         for (String[] l : lines) {
-            insertRollup("rollups_by_child", "TENANT", t, "MONTH", "2031", may, june, l[0], l[1], "EUR", "FINAL",
+            insertRollup("TENANT", t, "MONTH", "2031", may, june, l[0], l[1], "EUR", "FINAL",
                     1, "1", l[2], "0", "0");
         }
         cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, updated_at) VALUES (?, ?, ?, ?)")

@@ -34,6 +34,15 @@ final class FlinkCluster {
             "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
+    /**
+     * Flink 2.2 writes its pekko.startup-timeout to Pekko's pekko.remote.startup-timeout, which the classic remoting
+     * Flink runs on does not read: that one reads pekko.remote.classic.startup-timeout and keeps its 10 s default, and a
+     * JobManager on the loaded machine failed with "Could not create actor system ... Futures timed out after [10000
+     * milliseconds]". A system property overrides a Pekko default (its configuration falls back to reference.conf with
+     * system properties over it); on a real cluster the same goes into env.java.opts.all.
+     */
+    static final String CLASSIC_REMOTING_STARTUP_TIMEOUT = "-Dpekko.remote.classic.startup-timeout=60s";
+
     private final ClusterSettings settings;
     private final Servers servers;
     private final Path home;
@@ -149,7 +158,7 @@ final class FlinkCluster {
         List<String> cmd = new ArrayList<>(List.of(Servers.javaBin(Path.of(System.getProperty("java.home"))), servers.marker(name)));
         cmd.addAll(Arrays.asList(derived.get(0).strip().split("\\s+")));
         cmd.addAll(JAVA_17_OPTS);
-        cmd.addAll(List.of("-Djava.net.preferIPv4Stack=true",
+        cmd.addAll(List.of("-Djava.net.preferIPv4Stack=true", CLASSIC_REMOTING_STARTUP_TIMEOUT,
                 "-Dlog.file=" + settings.dir().resolve("logs").resolve(name + ".log"),
                 "-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri(),
                 "-cp", lib));

@@ -5,6 +5,7 @@ import cms.registry.SchemaRegistryClient;
 import cms.stack.LocalStackAddresses;
 import cms.topics.Topics;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -204,7 +205,11 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Every node answers CQL and sees the other two as up. */
+    /**
+     * Every node answers CQL, sees the other two as peers, and all three agree on the schema version, asked of each
+     * node itself: a schema change made before that reached only some nodes on the loaded machine (a node that did not
+     * list its peers yet was not sent it), and the keyspace then stayed unknown to the others for minutes.
+     */
     private boolean cassandraAnswers() {
         for (String host : settings.cassandraHosts()) {
             if (!portOpen(host, settings.cassandraPort())) {
@@ -212,9 +217,21 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         try (CqlSession session = cql()) {
-            long up = session.getMetadata().getNodes().values().stream().filter(n -> n.getState() == NodeState.UP).count();
-            long peers = session.execute("SELECT peer FROM system.peers_v2").all().size();
-            return up == ClusterSettings.NODES && peers == ClusterSettings.NODES - 1;
+            var nodes = session.getMetadata().getNodes().values();
+            if (nodes.size() != ClusterSettings.NODES || nodes.stream().anyMatch(n -> n.getState() != NodeState.UP)) {
+                return false;
+            }
+            java.util.Set<Object> versions = new java.util.HashSet<>();
+            for (var node : nodes) {
+                var local = session.execute(SimpleStatement.newInstance("SELECT schema_version FROM system.local").setNode(node)).one();
+                var peers = session.execute(SimpleStatement.newInstance("SELECT schema_version FROM system.peers_v2").setNode(node)).all();
+                if (local == null || peers.size() != ClusterSettings.NODES - 1) {
+                    return false;
+                }
+                versions.add(local.getUuid("schema_version"));
+                peers.forEach(p -> versions.add(p.getUuid("schema_version")));
+            }
+            return versions.size() == 1 && !versions.contains(null);
         } catch (RuntimeException notYet) {
             return false;
         }

@@ -47,9 +47,16 @@ public final class LocalStack implements AutoCloseable {
 
     private final StackSettings settings;
     private final List<ServerProcess> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Cassandra acknowledges writes only once its commit log is synced (see Servers.cassandra). */
+    private final boolean syncedCommitlog;
 
     LocalStack(StackSettings settings) {
+        this(settings, false);
+    }
+
+    private LocalStack(StackSettings settings, boolean syncedCommitlog) {
         this.settings = settings;
+        this.syncedCommitlog = syncedCommitlog;
     }
 
     public static LocalStack fromEnvironment() {
@@ -58,12 +65,13 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * A stack of its own, in {@code dir} on {@code addresses} (a test that stops and kills servers must not do it to
-     * the stack other tests share); heaps and the rest as {@link #fromEnvironment()}.
+     * the stack other tests share); heaps and the rest as {@link #fromEnvironment()}. Its Cassandra syncs its commit log
+     * before it acknowledges a write, so a SIGKILL loses nothing acknowledged (see Servers.cassandra).
      */
     public static LocalStack at(Path dir, LocalStackAddresses addresses, String kafkaHeap, String cassandraHeap) {
         StackSettings env = StackSettings.fromEnvironment();
         return new LocalStack(new StackSettings(addresses, env.root(), dir.toAbsolutePath().normalize(), kafkaHeap, cassandraHeap,
-                env.registryHeap(), env.usagePartitions(), env.readyTimeout(), env.java17Home()));
+                env.registryHeap(), env.usagePartitions(), env.readyTimeout(), env.java17Home()), true);
     }
 
     // --- process control (fault injection) ---------------------------------------------------
@@ -238,7 +246,7 @@ public final class LocalStack implements AutoCloseable {
     private ServerProcess cassandra() {
         LocalStackAddresses a = settings.addresses();
         return servers().cassandra(new Servers.CassandraNode("cassandra", a.host(), a.cassandraPort(), a.cassandraStoragePort(),
-                a.host() + ":" + a.cassandraStoragePort(), 1, settings.cassandraHeap(), "512MiB"));
+                a.host() + ":" + a.cassandraStoragePort(), 1, settings.cassandraHeap(), "512MiB"), syncedCommitlog);
     }
 
     private ServerProcess registry() {

@@ -15,10 +15,16 @@ import java.util.List;
 /**
  * The one CqlSession of the API: opened on start (with a few attempts), closed on stop. Every request
  * runs at {@code consistency} and counts as idempotent (the API only reads), so the driver retries it on
- * another replica when its coordinator goes away mid-request, as a killed node does.
+ * another replica when its coordinator goes away mid-request, as a killed node does. A read its coordinator
+ * has not answered within {@code speculativeReadDelay} is sent to the next replica as well, up to one per
+ * replica of the cluster's replication factor 3 (the first answer wins, all within the request timeout):
+ * a node that has just restarted (replaying hints, warming its caches) or is in a long GC pause is up but
+ * answers seconds late, and without it a dashboard read sent there fails with a driver timeout.
  */
 public final class CassandraSession implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(CassandraSession.class);
+    /** Executions of one read at most, the first included: one per replica at replication factor 3. */
+    private static final int SPECULATIVE_EXECUTIONS = 3;
 
     private final List<InetSocketAddress> contactPoints;
     private final String localDatacenter;
@@ -26,11 +32,13 @@ public final class CassandraSession implements Managed {
     private final Duration requestTimeout;
     private final int attempts;
     private final DefaultConsistencyLevel consistency;
+    private final Duration speculativeReadDelay;
     private volatile CqlSession session;
 
     public CassandraSession(List<String> contactPoints, String localDatacenter, String keyspace, Duration requestTimeout,
-                            int attempts, DefaultConsistencyLevel consistency) {
+                            int attempts, DefaultConsistencyLevel consistency, Duration speculativeReadDelay) {
         this.consistency = consistency;
+        this.speculativeReadDelay = speculativeReadDelay;
         this.contactPoints = contactPoints.stream().map(CassandraSession::address).toList();
         this.localDatacenter = localDatacenter;
         this.keyspace = keyspace;
@@ -44,6 +52,13 @@ public final class CassandraSession implements Managed {
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
                 .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency.name())
                 .withBoolean(DefaultDriverOption.REQUEST_DEFAULT_IDEMPOTENCE, true)
+                .withString(DefaultDriverOption.SPECULATIVE_EXECUTION_POLICY_CLASS, "ConstantSpeculativeExecutionPolicy")
+                .withInt(DefaultDriverOption.SPECULATIVE_EXECUTION_MAX, SPECULATIVE_EXECUTIONS)
+                .withDuration(DefaultDriverOption.SPECULATIVE_EXECUTION_DELAY, speculativeReadDelay)
+                // a node that went down is tried again at most every 5 s (the driver's default grows to 60 s): the API
+                // answers 503 while Cassandra is down and 200 again within seconds of it answering
+                .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
+                .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(5))
                 .build();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {

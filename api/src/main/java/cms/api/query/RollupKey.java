@@ -3,5 +3,5 @@ package cms.api.query;
 import cms.avro.NodeLevel;
 import cms.rollup.Granularity;
 
-/** The partition key of rollups and rollups_by_child: one node, one granularity, one bucket. */
+/** What one read names: a node, a granularity and a bucket ({@link Granularity#bucket}). */
 public record RollupKey(NodeLevel level, String nodeId, Granularity granularity, String bucket) {}

@@ -3,7 +3,7 @@ package cms.api.query;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** One row of rollups or rollups_by_child (childId null for rollups). Missing decimals read as zero. */
+/** One window of a node (childId null) or of one of its children, its stored parts added up. Missing decimals read as zero. */
 public record RollupRow(Instant windowStart, Instant windowEnd, String childId, String meterId, String currency,
                         String status, long eventCount, BigDecimal quantity, BigDecimal amount,
                         BigDecimal partnerCommission, BigDecimal distributorCommission, long adjustmentCount,

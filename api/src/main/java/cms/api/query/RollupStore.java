@@ -4,12 +4,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads the pipeline's roll-up tables; each call reads one Cassandra partition. */
+/** Reads the pipeline's roll-ups (cql/V002: a node's own windows are in its parents' families, its children's in its own). */
 public interface RollupStore {
-    /** Rows of rollups in one partition whose window starts in [from, to), in clustering order. */
+    /** The node's own windows of one granularity and bucket that start in [from, to), by window, meter and currency. */
     List<RollupRow> rollups(RollupKey key, Instant from, Instant to);
 
-    /** Rows of rollups_by_child in one partition whose window starts in [from, to), in clustering order. */
+    /** Its children's windows of one granularity and bucket that start in [from, to), by window, child, meter and currency. */
     List<RollupRow> rollupsByChild(RollupKey key, Instant from, Instant to);
 
     Optional<PeriodRow> period(String period);

@@ -541,9 +541,10 @@ public final class Benchmark {
             dashboards.start();
             List<Long> lags = watchLag(system, kafka, flink, job, s.live(), r.liveLagLines);
             for (String level : List.of("SUBSCRIPTION", "TENANT", "PARTNER", "DISTRIBUTOR")) {
-                // each subtask's histogram holds its last 1,000 writes: the median of the medians, the worst p99
+                // each subtask's histogram holds its last 1,000 writes of the level (Flink names its median _median): the mean of the
+                // medians, the worst p99
                 r.freshness.put(level, new double[] {
-                        flink.metric(job, "level." + level + ".freshnessMillis_p50", FlinkRest.Agg.AVG).orElse(Double.NaN),
+                        flink.metric(job, "level." + level + ".freshnessMillis_median", FlinkRest.Agg.AVG).orElse(Double.NaN),
                         flink.metric(job, "level." + level + ".freshnessMillis_p99", FlinkRest.Agg.MAX).orElse(Double.NaN)});
             }
             if (!lags.isEmpty()) {

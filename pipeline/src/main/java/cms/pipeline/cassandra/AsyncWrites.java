@@ -1,25 +1,13 @@
 package cms.pipeline.cassandra;
 
-import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import cms.cassandra.TransientErrors;
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DriverTimeoutException;
-import com.datastax.oss.driver.api.core.NodeUnavailableException;
-import com.datastax.oss.driver.api.core.RequestThrottlingException;
-import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
-import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
-import com.datastax.oss.driver.api.core.connection.ConnectionInitException;
-import com.datastax.oss.driver.api.core.connection.HeartbeatException;
 import com.datastax.oss.driver.api.core.cql.Statement;
-import com.datastax.oss.driver.api.core.servererrors.BootstrappingException;
-import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
-import com.datastax.oss.driver.api.core.servererrors.QueryConsistencyException;
-import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -36,8 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * values and its USING TIMESTAMP are fixed when it is bound), so sending it again after a timeout, whether or
  * not the first attempt was applied, gives the same rows.
  *
- * <p>A request that fails with a transient error (a client or server timeout, no replica or node available,
- * a connection lost or refused, an overloaded or bootstrapping node) is sent again after a bounded
+ * <p>A request that fails with a transient error ({@link TransientErrors}: a client or server timeout, no replica or
+ * node available, a connection lost or refused, an overloaded or bootstrapping node) is sent again after a bounded
  * exponential backoff with jitter ({@link Backoff}), holding its in-flight permit meanwhile: the bound on
  * outstanding requests stays, and write() blocks (backpressure) once every permit waits on a retry. It gives up
  * once {@code retryFor} has passed since its first attempt, and then, like any other error (a refused
@@ -117,7 +105,7 @@ final class AsyncWrites {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             long delay = backoff.delayMillis(retry);
-            if (failure.get() == null && isTransient(cause) && System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) < giveUpAt) {
+            if (failure.get() == null && TransientErrors.isTransient(cause) && System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) < giveUpAt) {
                 if (retries.incrementAndGet() % 1000 == 1) {
                     LOG.warn("Cassandra write failed ({}), retrying in {} ms; {} retries so far", cause.toString(), delay, retries.get());
                 }
@@ -129,32 +117,6 @@ final class AsyncWrites {
             failure.compareAndSet(null, cause);
             permits.release();
         });
-    }
-
-    /**
-     * Errors after which the same idempotent statement may well succeed: timeouts, no (or too few) replicas,
-     * connections lost or refused, an overloaded, throttled or bootstrapping node. A statement Cassandra refuses
-     * (invalid, unauthorized) is not among them.
-     */
-    static boolean isTransient(Throwable t) {
-        if (t instanceof AllNodesFailedException all) {
-            // every node tried failed (NoNodeAvailableException: none was even up): transient if each error was
-            List<Throwable> errors = all.getAllErrors().values().stream().flatMap(List::stream).toList();
-            return errors.stream().allMatch(AsyncWrites::isTransient);
-        }
-        return t instanceof DriverTimeoutException
-                || t instanceof QueryConsistencyException   // write/read timeouts and failures of replicas
-                || t instanceof UnavailableException
-                || t instanceof OverloadedException
-                || t instanceof BootstrappingException
-                || t instanceof NodeUnavailableException
-                || t instanceof RequestThrottlingException
-                || t instanceof BusyConnectionException
-                || t instanceof ClosedConnectionException
-                || t instanceof HeartbeatException
-                || t instanceof ConnectionInitException
-                || t instanceof java.net.ConnectException
-                || t instanceof java.nio.channels.ClosedChannelException;
     }
 
     /** Waits until every request sent has completed; rethrows the first failure. */

@@ -21,6 +21,8 @@ final class FailingSink<T> implements Sink<T>, SupportsCommitter<T> {
     private static final long serialVersionUID = 1L;
     /** Failures thrown so far (the MiniCluster runs in the test's JVM). */
     static final java.util.concurrent.atomic.AtomicInteger INJECTED = new java.util.concurrent.atomic.AtomicInteger();
+    /** Writes to let through (any subtask, from now) before failing once; -1: disarmed. See {@link #arm}. */
+    static final java.util.concurrent.atomic.AtomicLong ARMED = new java.util.concurrent.atomic.AtomicLong(-1);
     /** Writes of the first subtask so far, over all attempts. */
     static final java.util.concurrent.atomic.AtomicLong WRITES = new java.util.concurrent.atomic.AtomicLong();
 
@@ -30,6 +32,14 @@ final class FailingSink<T> implements Sink<T>, SupportsCommitter<T> {
     FailingSink(CassandraSink<T> delegate, long... failAfter) {
         this.delegate = delegate;
         this.failAfter = failAfter;
+    }
+
+    /**
+     * Fails the job once, on whichever subtask makes the {@code skip}+1-th write from now, right after that write has
+     * landed (before the checkpoint that would cover it): a failure at a point chosen while the job runs.
+     */
+    static void arm(long skip) {
+        ARMED.set(skip);
     }
 
     @Override
@@ -64,6 +74,11 @@ final class FailingSink<T> implements Sink<T>, SupportsCommitter<T> {
         @Override
         public void write(T element, Context context) throws IOException, InterruptedException {
             inner.write(element, context);
+            if (ARMED.get() >= 0 && ARMED.getAndDecrement() == 0) {
+                inner.flush(false);   // the write has landed; the checkpoint that would cover it has not happened
+                INJECTED.incrementAndGet();
+                throw new IOException("injected failure after an armed write (attempt " + attempt + ")");
+            }
             if (failAt.length == 0) {
                 return;
             }

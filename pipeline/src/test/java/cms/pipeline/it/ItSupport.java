@@ -41,6 +41,19 @@ final class ItSupport {
                 PipelineConfig.COMMISSION_PLAN_TOPIC, "it." + run + ".commission-plans");
     }
 
+    /** The run's topics as the product creates them (ItTopics), the usage and rated ones with two partitions. */
+    static void createTopics(String bootstrap, Map<String, String> topics) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.<String, Object>of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            List<org.apache.kafka.clients.admin.NewTopic> created = new ArrayList<>();
+            for (Map.Entry<String, String> t : topics.entrySet()) {
+                boolean two = t.getKey().equals(PipelineConfig.USAGE_TOPIC) || t.getKey().equals(PipelineConfig.RATED_TOPIC);
+                created.add(ItTopics.of(t.getKey(), t.getValue(), two ? 2 : 1));
+            }
+            admin.createTopics(created).all().get();
+        }
+    }
+
     /** An idempotent producer of bytes; {@code maxRequestSize} its max.request.size. */
     static KafkaProducer<byte[], byte[]> producer(LocalStackAddresses stack, int maxRequestSize) {
         Properties p = new Properties();

@@ -20,7 +20,6 @@ import cms.wire.AvroDeserializer;
 import cms.wire.AvroSerializer;
 import cms.wire.ConfluentFrame;
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
@@ -533,15 +532,13 @@ class PoisonRecordIT {
 
     private Map<String, BigDecimal> monthRows() {
         Map<String, BigDecimal> out = new TreeMap<>();
-        for (Row r : cassandra.execute("SELECT level, node_id, granularity, window_start, meter_id, event_count, amount FROM " + keyspace
-                + ".rollups")) {
-            if (!r.getString("level").equals("SUBSCRIPTION") || !r.getString("granularity").equals("MONTH")) {
+        for (ItSupport.StoredRow r : ItSupport.storedRows(cassandra, keyspace)) {
+            if (!r.level().equals("SUBSCRIPTION") || !r.granularity().equals("MONTH")) {
                 continue;
             }
-            String k = r.getString("node_id") + "|" + r.getString("meter_id") + "|"
-                    + YearMonth.from(r.getInstant("window_start").atZone(ZoneOffset.UTC));
-            out.put(k + "|count", BigDecimal.valueOf(r.getLong("event_count")));
-            out.put(k + "|amount", r.getBigDecimal("amount"));
+            String k = r.nodeId() + "|" + r.meterId() + "|" + YearMonth.from(Instant.ofEpochMilli(r.windowStart()).atZone(ZoneOffset.UTC));
+            out.put(k + "|count", BigDecimal.valueOf(r.eventCount()));
+            out.put(k + "|amount", r.amount());
         }
         return out;
     }

@@ -68,9 +68,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * statement through the API. Then stop with a savepoint again and back to parallelism 2: nothing may change.
  * Throughout, the API is asked for January's period and a distributor's usage twice a second: every answer must be 200.
  *
- * <p>Opt-in with {@code -Dcms.cluster.it=true}: on the shared 2-core machine (load average 50 to 120) the cluster
- * started in 390 to 500 s and phase 1 did not complete within its 10 minutes (2,975 of about 3,200 outputs were
- * visible); whether records went missing or were only slow is not settled yet, so it is not part of the default suite.
+ * <p>What it took on the shared 2-core machine (2026-12-02): at a load average of 15 to 40 it passed in 400 s (the
+ * cluster ready in 142 s, the month 228 s); at 40 to 60 every roll-up, statement and count was exact but one dashboard
+ * read sent to the Cassandra node that was just rejoining timed out (the API now sends a slow read to the next replica
+ * too). Above that the cluster itself could not start: a KRaft quorum that kept re-electing (the quorum's timeouts are
+ * now raised), a JobManager whose RPC system missed a 10 s start-up timeout Flink's own setting does not reach (now set
+ * as Pekko reads it), and at 30 to 45 a Cassandra node that had not received the keyspace 120 s after it was created
+ * (CassandraSchema's schema-agreement wait, which stops the start with the nodes' schema versions).
  */
 class RatingClusterIT {
     private static final Logger LOG = LoggerFactory.getLogger(RatingClusterIT.class);
@@ -89,9 +93,10 @@ class RatingClusterIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        // opt-in (-Dcms.cluster.it=true): it has not yet passed on the shared build machine (see the class's note)
-        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("cms.cluster.it"),
-                "the cluster test runs with -Dcms.cluster.it=true (infra/bin/test -Dcms.cluster.it=true -Dit.test=RatingClusterIT)");
+        // opt-in (-Dcms.cluster.it=true): it starts 11 JVMs and has passed only while the machine was not overloaded (see the
+        // class's note)
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.parseBoolean(System.getProperty("cms.cluster.it", "false")),
+                "the cluster test runs with -Dcms.cluster.it=true (infra/bin/test -pl pipeline -Dcms.cluster.it=true -Dit.test=RatingClusterIT)");
         Path apiJar = ROOT.resolve("api/target/cms-api-1.0.0-SNAPSHOT-app.jar");
         Path jobJar = ROOT.resolve("pipeline/target/cms-pipeline-1.0.0-SNAPSHOT.jar");
         assertThat(apiJar).as("the API jar (the root pom builds api before pipeline)").exists();
@@ -161,8 +166,11 @@ class RatingClusterIT {
                 "--" + PipelineConfig.SOURCE_IDLENESS, "10min",
                 "--" + PipelineConfig.UNKNOWN_SUBSCRIPTION_GRACE, "3s",
                 "--" + PipelineConfig.REFRESH_INTERVAL, "500ms",
-                "--" + PipelineConfig.CHECKPOINT_INTERVAL, "2s",
-                "--" + PipelineConfig.TRANSACTION_TIMEOUT, "30s");
+                "--" + PipelineConfig.CHECKPOINT_INTERVAL, "2s");
+        // kafka.transaction-timeout stays the product's 5 min: a transaction must outlive its checkpoint plus a recovery or
+        // a stop-with-savepoint, and the 30 s this test used to set is less than those took on the loaded machine (a
+        // 20 s timeout lost rated records that way in RatingPipelineIT: the broker aborted a transaction whose checkpoint
+        // had completed). A transaction a failed attempt leaves open is aborted by the next attempt's writer.
         ApiProbe probe = new ApiProbe();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             AvroSerializer serializer = new AvroSerializer(registry, true);
@@ -437,16 +445,17 @@ class RatingClusterIT {
         }
     }
 
-    /** A platform-admin token from the API's own token command, with the API's configuration. */
+    /** A token of the configured first platform admin (auth.firstAdmin, "admin") from the API's own token command. */
     private static String mintToken(Path apiJar) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", apiJar.toString(),
-                "token", ROOT.resolve("api/config.yml").toString(), "--role", "platform-admin")
+                "token", ROOT.resolve("api/config.yml").toString(), "--user", "admin")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(p.exitValue()).as("token command: " + out).isZero();
-        String[] lines = out.split("\n");
-        return lines[lines.length - 1].strip();
+        // the token is the one line that is a JWT (anything else is the command's logging)
+        return out.lines().map(String::strip).filter(l -> l.matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+"))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("the token command printed no token: " + out));
     }
 
     // ------------------------------------------------------------------ Kafka

@@ -26,7 +26,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -129,14 +128,7 @@ class RatingPipelineIT {
 
     @BeforeEach
     void provision() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafkaBootstrap()))) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (Map.Entry<String, String> t : TOPICS.entrySet()) {
-                boolean twoPartitions = t.getKey().equals(PipelineConfig.USAGE_TOPIC) || t.getKey().equals(PipelineConfig.RATED_TOPIC);
-                topics.add(ItTopics.of(t.getKey(), t.getValue(), twoPartitions ? 2 : 1));
-            }
-            admin.createTopics(topics).all().get();
-        }
+        ItSupport.createTopics(STACK.kafkaBootstrap(), TOPICS);
         CassandraSchema.apply(cassandra, KEYSPACE, 1);
         LOG.info("run {}: topics it.{}.*, keyspace {}", RUN, RUN, KEYSPACE);
     }
@@ -295,14 +287,14 @@ class RatingPipelineIT {
             assertThat(r.getLateAdjustment()).as("late flag of " + r.getEvent().getEventId()).isEqualTo(e.late);
             assertThat(r.getBookedPeriod()).as("booked period of " + r.getEvent().getEventId()).isEqualTo(Scenario.period(e.bookingTime));
         }
-        assertGranularitiesAddUp();
+        assertGranularitiesAddUp(cassandra, KEYSPACE);
     }
 
     /** For every node, meter and currency: its HOUR windows sum to its DAY windows, and those to its MONTH window. */
-    private void assertGranularitiesAddUp() {
+    static void assertGranularitiesAddUp(CqlSession session, String keyspace) {
         Map<String, BigDecimal[]> sums = new TreeMap<>();
         int rows = 0;
-        for (ItSupport.StoredRow r : ItSupport.storedRows(cassandra, KEYSPACE)) {
+        for (ItSupport.StoredRow r : ItSupport.storedRows(session, keyspace)) {
             if (!r.childId().isEmpty()) {
                 continue;
             }
@@ -376,7 +368,7 @@ class RatingPipelineIT {
         return env.executeAsync(name + RUN);
     }
 
-    private static void publishReferenceData(KafkaProducer<byte[], byte[]> producer, AvroSerializer serializer, PipelineConfig config,
+    static void publishReferenceData(KafkaProducer<byte[], byte[]> producer, AvroSerializer serializer, PipelineConfig config,
                                              Scenario scenario) {
         for (var c : scenario.hierarchy) {
             producer.send(new ProducerRecord<>(config.hierarchyTopic(), key(cms.topics.VersionKeys.hierarchy(c)),
@@ -484,6 +476,29 @@ class RatingPipelineIT {
             }
         }
 
+        assertOutputs(scenario, rated, dead, config.usageTopic());
+
+        assertCommissions(cassandra, KEYSPACE, scenario);
+
+        if (!injectFailures) {
+            replayFromScratch(config, rated, dead.size());
+        }
+
+        Row jan = cassandra.execute("SELECT status, watermark, final_at FROM " + KEYSPACE + ".periods WHERE period = '2026-01'").one();
+        assertThat(jan.getString("status")).isEqualTo("FINAL");
+        assertThat(jan.getInstant("final_at")).isEqualTo(Instant.parse("2026-02-01T01:00:00Z"));
+        Row feb = cassandra.execute("SELECT status, watermark FROM " + KEYSPACE + ".periods WHERE period = '2026-02'").one();
+        assertThat(feb.getString("status")).isEqualTo("OPEN");
+        assertThat(feb.getInstant("watermark")).isAfter(Scenario.ADVANCE_HOUR).isBefore(Scenario.ADVANCE_HOUR.plusSeconds(3600));
+    }
+
+
+    /**
+     * The Kafka outputs of the scenario's usage: conservation (every consumed record rated, dead-lettered or a duplicate,
+     * exactly once), every dead letter with its reason, and every rated event's lineage, amount, currency, late flag
+     * and booked period as the scenario computes them. (The fault suite holds its runs to the same.)
+     */
+    static void assertOutputs(Scenario scenario, List<RatedUsage> rated, List<DeadLetter> dead, String usageTopic) {
         // conservation: every consumed record is rated, dead-lettered or a duplicate, exactly once
         long duplicates = scenario.count(Scenario.Kind.DUPLICATE);
         assertThat(rated.size() + dead.size() + duplicates).isEqualTo(scenario.allRecords().size());
@@ -502,7 +517,7 @@ class RatingPipelineIT {
         DeadLetter garbage = dead.stream().filter(d -> d.getValue() != null
                 && StandardCharsets.UTF_8.decode(d.getValue().duplicate()).toString().equals("not avro at all")).findFirst().orElseThrow();
         assertThat(garbage.getReason()).isEqualTo(DeadLetterReason.UNDECODABLE);
-        assertThat(garbage.getSourceTopic()).isEqualTo(config.usageTopic());
+        assertThat(garbage.getSourceTopic()).isEqualTo(usageTopic);
         assertThat(garbage.getKey()).isEqualTo(ByteBuffer.wrap("s0".getBytes(StandardCharsets.UTF_8)));
 
         // every rated event: lineage at event time, amount, late flag
@@ -517,22 +532,14 @@ class RatingPipelineIT {
             assertThat(r.getLateAdjustment()).isEqualTo(e.late);
             assertThat(r.getBookedPeriod()).as("booked period of " + r.getEvent().getEventId()).isEqualTo(Scenario.period(e.bookingTime));
         }
+    }
 
+    /** The commission per beneficiary and currency over the MONTH windows, against the scenario's. */
+    static void assertCommissions(CqlSession session, String keyspace, Scenario scenario) {
         // commissions: per beneficiary and currency, over both months' MONTH rows
         Map<String, String> expectedCommissions = new TreeMap<>();
         scenario.expectedCommissions().forEach((k, v) -> expectedCommissions.put(k, Scenario.plain(v)));
-        assertThat(ItSupport.commissions(cassandra, KEYSPACE)).as("commissions").isEqualTo(expectedCommissions);
-
-        if (!injectFailures) {
-            replayFromScratch(config, rated, dead.size());
-        }
-
-        Row jan = cassandra.execute("SELECT status, watermark, final_at FROM " + KEYSPACE + ".periods WHERE period = '2026-01'").one();
-        assertThat(jan.getString("status")).isEqualTo("FINAL");
-        assertThat(jan.getInstant("final_at")).isEqualTo(Instant.parse("2026-02-01T01:00:00Z"));
-        Row feb = cassandra.execute("SELECT status, watermark FROM " + KEYSPACE + ".periods WHERE period = '2026-02'").one();
-        assertThat(feb.getString("status")).isEqualTo("OPEN");
-        assertThat(feb.getInstant("watermark")).isAfter(Scenario.ADVANCE_HOUR).isBefore(Scenario.ADVANCE_HOUR.plusSeconds(3600));
+        assertThat(ItSupport.commissions(session, keyspace)).as("commissions").isEqualTo(expectedCommissions);
     }
 
     /**
@@ -635,7 +642,7 @@ class RatingPipelineIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, AvroSerializer serializer, PipelineConfig config,
+    static void send(KafkaProducer<byte[], byte[]> producer, AvroSerializer serializer, PipelineConfig config,
                              List<Scenario.Record> records) {
         for (Scenario.Record r : records) {
             byte[] value = r.event != null ? serializer.serialize(config.usageTopic(), r.event) : r.rawIsNull ? null : r.raw;
@@ -699,6 +706,7 @@ class RatingPipelineIT {
         }
         assertThat(sum(text, "flink_jobmanager_job_lastCheckpointDuration", "")).as("checkpoint duration").isNotNegative();
         assertThat(sum(text, "flink_jobmanager_job_lastCheckpointSize", "")).as("checkpoint size").isPositive();
+        assertThat(sum(text, "flink_jobmanager_job_numberOfFailedCheckpoints", "")).as("failed checkpoints").isNotNegative();
         // at least the injected failures (a loaded machine adds Cassandra timeouts)
         assertThat(sum(text, "flink_jobmanager_job_numRestarts", "")).as("restarts").isGreaterThanOrEqualTo(restarted ? 3 : 0);
     }
