@@ -117,7 +117,14 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
     @Override
     public void processBroadcastElement(ReferenceUpdate update, Context ctx, Collector<RatedEvent> out) throws Exception {
         indexOf(ctx.getBroadcastState(referenceData));
-        ctx.getBroadcastState(referenceData).put(update.versionKey(), update);
+        if (snapshot == null) {
+            // without a start-up snapshot the broadcast state is what a restored task knows the reference data from
+            ctx.getBroadcastState(referenceData).put(update.versionKey(), update);
+        }
+        // With one, nothing is kept in Flink state: every (re)start reads the topics to their end before rating, and
+        // the reference source resumes from its checkpointed offsets, so the index is whole without checkpointing it
+        // (the broadcast state was deep-copied on the task thread at every checkpoint: 25 MB for 100,000
+        // subscriptions, the largest stall of the rating stage; see BENCHMARKS.md). Adding a version twice is harmless.
         index.add(update);
     }
 
