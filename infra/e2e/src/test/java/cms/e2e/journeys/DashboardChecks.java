@@ -155,11 +155,23 @@ final class DashboardChecks {
         assertThat(b.driver.findElements(By.cssSelector("#month [data-status='OPEN']"))).isNotEmpty();
         b.screenshots("tenant");
 
-        b.driver.findElement(By.cssSelector("#children-table tr[data-child='" + sub + "'] a")).click();
+        clickChild(b, sub);
         b.waitFor("subscription view", Duration.ofSeconds(20), d -> sub.equals(d.findElement(By.id("node-title")).getAttribute("data-id")));
         b.waitFor("subscription meters", Duration.ofSeconds(20), d -> b.text(By.id("meters-table")) != null);
         assertThat(b.driver.findElements(By.id("children-table"))).isEmpty();
         b.screenshots("subscription");
+    }
+
+    /** Follows a child's link in the children table; the page re-renders it at every refresh, so a stale link is found again. */
+    private static void clickChild(Browser b, String child) {
+        b.waitFor("a click on " + child, Duration.ofSeconds(20), d -> {
+            try {
+                d.findElement(By.cssSelector("#children-table tr[data-child='" + child + "'] a")).click();
+                return true;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return null;
+            }
+        });
     }
 
     private void statementDownloadsAsCsvWhoseLinesAddUpToItsTotal(Browser b, Channel c, YearMonth period) throws Exception {
@@ -243,7 +255,7 @@ final class DashboardChecks {
         // the partner level, drilled into from the table
         b.driver.get(base + "/#/distributor/" + own.distributor());
         rows(b, "children-table");
-        b.driver.findElement(By.cssSelector("#children-table tr[data-child='" + own.tenantsPartner() + "'] a")).click();
+        clickChild(b, own.tenantsPartner());
         b.waitFor("partner view", Duration.ofSeconds(20), d -> own.tenantsPartner().equals(d.findElement(By.id("node-title")).getAttribute("data-id")));
         assertThat(rows(b, "children-table")).isEqualTo(apiChildren(token, "partners", own.tenantsPartner()));
         assertThat(b.driver.findElements(By.cssSelector(".crumbs a")).stream().map(WebElement::getText))
