@@ -308,12 +308,11 @@ public record PipelineConfig(
     }
 
     private static int integer(Map<String, String> values, String key) {
-        String v = values.get(key);
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer, was '" + v + "'");
+        long v = longValue(values, key);
+        if (v != (int) v) {
+            throw new IllegalArgumentException(key + " must be an integer, was '" + values.get(key) + "'");
         }
+        return (int) v;
     }
 
     private static long longValue(Map<String, String> values, String key) {
