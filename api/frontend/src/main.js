@@ -384,7 +384,9 @@ function download(name, rows) {
   const a = h('a', { href: URL.createObjectURL(blob), download: name });
   document.body.append(a);
   a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  // The browser reads the blob after the click returns, later still on a busy machine: revoking it
+  // within a second lost the download under load, so the URL lives for a minute.
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 60000);
 }
 
 function billingSection(kind, id) {
