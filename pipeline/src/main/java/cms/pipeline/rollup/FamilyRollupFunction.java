@@ -22,12 +22,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Keyed by distributor (on the stream the distributor commission stage left keyed by distributor, so no
@@ -67,10 +70,13 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
 
     private transient MapState<FamilySlot, SlotSums> slots;
     /**
-     * Per key, the rows changed and not yet written since this task started. Not checkpointed: after a restore
-     * a key's first refresh finds its changed rows by scanning its state (keys in {@link #indexed} skip that).
+     * Per key, the rows changed and not yet written since this task started, by due time: a refresh touches the
+     * rows due then, not every changed row of the distributor (with families on phases of their own a key has a
+     * tick every grid step). A row written early (FINAL) or dropped stays listed until its due time and is
+     * skipped then. Not checkpointed: after a restore a key's first refresh finds its changed rows by scanning
+     * its state (keys in {@link #indexed} skip that).
      */
-    private transient Map<String, Set<FamilySlot>> changed;
+    private transient Map<String, TreeMap<Long, List<FamilySlot>>> changed;
     private transient Set<String> indexed;
     private transient WriteBudget budget;
     /** The family partitions (level and head) one refresh writes to: its mutations, for the budget. Reused. */
@@ -184,7 +190,7 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
             s.oldestReceivedAt = e.receivedAt;
             s.dueAt = dueAt(now, e.receivedAt, budget.interval(slot.rowLevel()), maxRefreshMillis, gridMillis, slot.head.hashCode());
             ctx.timerService().registerProcessingTimeTimer(s.dueAt);
-            changed.computeIfAbsent(ctx.getCurrentKey(), k -> new HashSet<>()).add(slot);
+            changed.computeIfAbsent(ctx.getCurrentKey(), k -> new TreeMap<>()).computeIfAbsent(s.dueAt, t -> new ArrayList<>()).add(slot);
         }
         slots.put(slot, s);
     }
@@ -201,16 +207,16 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
 
     /** Writes every changed row of the key that is due by {@code now}. */
     private void refresh(String key, long now, Collector<FamilyRow> out) throws Exception {
-        Set<FamilySlot> pending = changed.get(key);
+        TreeMap<Long, List<FamilySlot>> pending = changed.get(key);
         if (indexed.add(key)) {
             // the first refresh of this key since the task started: rows restored dirty are in no index yet
             for (Map.Entry<FamilySlot, SlotSums> entry : slots.entries()) {
                 if (entry.getValue().dirty) {
                     if (pending == null) {
-                        pending = new HashSet<>();
+                        pending = new TreeMap<>();
                         changed.put(key, pending);
                     }
-                    pending.add(entry.getKey());
+                    pending.computeIfAbsent(entry.getValue().dueAt, t -> new ArrayList<>()).add(entry.getKey());
                 }
             }
         }
@@ -221,17 +227,17 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
         for (Set<String> heads : partitionsWritten) {
             heads.clear();
         }
-        for (Iterator<FamilySlot> it = pending.iterator(); it.hasNext(); ) {
-            FamilySlot slot = it.next();
-            SlotSums s = slots.get(slot);
-            if (s == null || !s.dirty) {
-                it.remove();
-            } else if (s.dueAt <= now) {
+        for (Map.Entry<Long, List<FamilySlot>> due = pending.firstEntry(); due != null && due.getKey() <= now; due = pending.firstEntry()) {
+            pending.pollFirstEntry();
+            for (FamilySlot slot : due.getValue()) {
+                SlotSums s = slots.get(slot);
+                if (s == null || !s.dirty || s.dueAt != due.getKey()) {
+                    continue;   // written FINAL, dropped, or listed twice
+                }
                 out.collect(row(key, slot, s, FamilyRow.OPEN));
                 freshness.get(slot.rowLevel()).update(now - s.oldestReceivedAt);
                 s.dirty = false;
                 slots.put(slot, s);
-                it.remove();
                 rows++;
                 partitionsWritten[slot.family].add(slot.head);
             }
@@ -250,20 +256,14 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
 
     /** Emits FINAL every row whose window ended at least the allowed lateness before {@code watermark}, and drops it. */
     private void finalize(String key, long watermark, Collector<FamilyRow> out) throws Exception {
-        Set<FamilySlot> pending = changed.get(key);
+        // a row written FINAL stays in the due index until its refresh time comes, which then finds it gone
         for (Iterator<Map.Entry<FamilySlot, SlotSums>> it = slots.iterator(); it.hasNext(); ) {
             Map.Entry<FamilySlot, SlotSums> entry = it.next();
             SlotSums s = entry.getValue();
             if (s.windowEnd + latenessMillis <= watermark) {
                 out.collect(row(key, entry.getKey(), s, FamilyRow.FINAL));
                 it.remove();
-                if (pending != null) {
-                    pending.remove(entry.getKey());
-                }
             }
-        }
-        if (pending != null && pending.isEmpty()) {
-            changed.remove(key);
         }
         if (slots.isEmpty()) {
             slots.clear();   // a key with no open window keeps no state entry at all
