@@ -478,10 +478,12 @@ public final class Benchmark {
     private Map<String, Long> processes(RunningSystem system) {
         Map<String, Long> pids = new LinkedHashMap<>();
         if (system.pipelinePid() > 0) {
-            pids.put("job (pipeline JVM)", system.pipelinePid());   // on a cluster its task managers are among the stack's pids
+            pids.put("job (pipeline JVM)", system.pipelinePid());
         }
         pids.put("benchmark JVM", ProcessHandle.current().pid());
-        Machine.stackPids(LocalStackAddresses.stackDir()).forEach(pids::put);
+        // on a cluster the job runs in the task managers: their CPU is the job's (the JobManager's is kept apart)
+        Machine.stackPids(LocalStackAddresses.stackDir()).forEach((name, pid) ->
+                pids.put(name.startsWith("flink-taskmanager") ? "job (" + name + ")" : name, pid));
         return pids;
     }
 
@@ -799,8 +801,10 @@ public final class Benchmark {
         md.append(String.format("- Usage: generator mix (duplicates %.1f%%, late %.1f%%, bad %.1f%%), %d partitions; backlog %,d records preloaded "
                         + "at %,.0f/s before the job started%n", 100 * s.duplicates(), 100 * s.late(), 100 * s.bad(), s.partitions(),
                 r.backlog, r.preloadRate));
-        md.append(String.format("- Job: local Flink, parallelism %d, exactly-once checkpoints every %s to a local directory, hashmap state, heap %s%s%s%n",
-                s.parallelism(), BenchSettings.flinkDuration(s.checkpointInterval()), s.pipelineHeap(),
+        md.append(String.format("- Job: %s, parallelism %d, exactly-once checkpoints every %s to a local directory, hashmap state, heap %s%s%s%n",
+                s.flinkCluster() == null ? "local Flink" : "on the Flink session cluster " + s.flinkCluster() + " (its task managers)",
+                s.parallelism(), BenchSettings.flinkDuration(s.checkpointInterval()),
+                s.flinkCluster() == null ? s.pipelineHeap() : "the task managers'",
                 s.unknownSubscriptionGrace() == null ? "" : ", unknown-subscription-grace " + BenchSettings.flinkDuration(s.unknownSubscriptionGrace()),
                 s.pipelineArgs().isEmpty() ? "" : ", " + String.join(" ", s.pipelineArgs())));
         md.append(String.format("- Live phase: %,.0f records/s (%s), %d probe subscriptions polled every %d ms, %d dashboard clients pausing %d ms%n",
