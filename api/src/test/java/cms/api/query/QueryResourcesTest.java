@@ -64,14 +64,14 @@ class QueryResourcesTest {
         // a child whose row was never stamped (written without updated_at): null, not a made-up time
         API.store.addByChild(t1Hour, row(H0, H1, "s1b", "storage.gb", "EUR", "OPEN", 1, "1", "0", "0", null));
 
-        RollupKey p1Month = new RollupKey(NodeLevel.PARTNER, "p1", Granularity.MONTH, "2026");
+        RollupKey p1Month = new RollupKey(NodeLevel.PARTNER, "p1", Granularity.MONTH, Granularity.MONTH.bucket(OCT.toEpochMilli()));
         API.store.addRollup(p1Month, row(OCT, NOV, null, "compute.vcpu.hours", "EUR", "FINAL", 10, "100.5", "10.05", "5.025"));
         API.store.addByChild(p1Month, row(OCT, NOV, "t1", "compute.vcpu.hours", "EUR", "FINAL", 6, "60.5", "6.05", "3.025"));
         // a child's row written last: the commission statement's updatedAt is the latest of every row it read
         API.store.addByChild(p1Month, row(OCT, NOV, "t2", "compute.vcpu.hours", "EUR", "FINAL", 4, "40", "4", "2",
                 Instant.parse("2026-11-01T00:00:05Z")));
 
-        RollupKey t1Month = new RollupKey(NodeLevel.TENANT, "t1", Granularity.MONTH, "2026");
+        RollupKey t1Month = new RollupKey(NodeLevel.TENANT, "t1", Granularity.MONTH, Granularity.MONTH.bucket(OCT.toEpochMilli()));
         // 0.125 and 0.135 round half-even to 0.12 and 0.14; 1.005 to 1.00
         API.store.addByChild(t1Month, row(OCT, NOV, "s1", "compute.vcpu.hours", "EUR", "FINAL", 1, "0.125", "0", "0"));
         API.store.addByChild(t1Month, row(OCT, NOV, "s1", "storage.gb", "EUR", "FINAL", 1, "0.135", "0", "0"));
