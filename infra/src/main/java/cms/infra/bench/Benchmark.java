@@ -556,12 +556,17 @@ public final class Benchmark {
             probes.start();
             dashboards.start();
             List<Long> lags = watchLag(system, kafka, flink, job, s.live(), r.liveLagLines);
-            for (String level : List.of("SUBSCRIPTION", "TENANT", "PARTNER", "DISTRIBUTOR")) {
-                // each subtask's histogram holds its last 1,000 writes of the level (Flink names its median _median): the mean of the
-                // medians, the worst p99
-                r.freshness.put(level, new double[] {
-                        flink.metric(job, "level." + level + ".freshnessMillis_median", FlinkRest.Agg.AVG).orElse(Double.NaN),
-                        flink.metric(job, "level." + level + ".freshnessMillis_p99", FlinkRest.Agg.MAX).orElse(Double.NaN)});
+            try {
+                for (String level : List.of("SUBSCRIPTION", "TENANT", "PARTNER", "DISTRIBUTOR")) {
+                    // each subtask's histogram holds its last 1,000 writes of the level (Flink names its median _median): the mean of
+                    // the medians, the worst p99
+                    r.freshness.put(level, new double[] {
+                            flink.metric(job, "level." + level + ".freshnessMillis_median", FlinkRest.Agg.AVG).orElse(Double.NaN),
+                            flink.metric(job, "level." + level + ".freshnessMillis_p99", FlinkRest.Agg.MAX).orElse(Double.NaN)});
+                }
+            } catch (IOException e) {
+                // a REST answer slower than its timeout on a loaded machine ended the whole run
+                r.notes.add("the job's freshness metrics were not readable: " + e);
             }
             if (!lags.isEmpty()) {
                 r.liveLagFirst = lags.get(0);
@@ -650,8 +655,8 @@ public final class Benchmark {
                     checkpoint == null || checkpoint.lastSizeBytes() < 0 ? Double.NaN : checkpoint.lastSizeBytes() / 1048576.0,
                     checkpoint == null ? -1 : checkpoint.lastDurationMs(), lag, rate);
             r.soak.add(sample);
-            say("soak %5d s: heap after GC %,.1f MB, checkpoint %,.1f MB in %,d ms, lag %,d, committed %,.0f/s", sample.tSeconds(),
-                    sample.heapAfterGcMb(), sample.checkpointMb(), sample.checkpointMs(), sample.lag(), sample.rate());
+            say("soak %5d s: heap after GC %,.1f MB, checkpoint %,.1f MB in %,d ms, lag %,d%s", sample.tSeconds(), sample.heapAfterGcMb(),
+                    sample.checkpointMb(), sample.checkpointMs(), sample.lag(), at > 0 ? String.format(", committed %,.0f/s", rate) : "");
             previousAt = now;
             previousCommitted = committed;
         }
@@ -684,7 +689,7 @@ public final class Benchmark {
         List<Long> lags = watchLag(system, kafka, flink, job, before, null);
         r.preFailureLag = lags.stream().mapToLong(Long::longValue).max().orElse(0);
         long committedAtFailure = kafka.committed(group, usageTopic);
-        OptionalLong earlierFailure = flink.lastFailure(job);
+        OptionalLong earlierFailure = lastFailure(flink, job);
         Path request = failureDir.resolve("fail");
         long requested = System.currentTimeMillis();
         Files.writeString(request, "requested by the benchmark at " + Instant.ofEpochMilli(requested) + "\n");
@@ -723,7 +728,7 @@ public final class Benchmark {
             return;
         }
         r.failureInjected = true;
-        OptionalLong failedAt = flink.lastFailure(job);
+        OptionalLong failedAt = lastFailure(flink, job);
         long failureTime = failedAt.isPresent() && failedAt.getAsLong() >= requested - 1000
                 && (earlierFailure.isEmpty() || failedAt.getAsLong() != earlierFailure.getAsLong()) ? failedAt.getAsLong() : downAt;
         r.failureLines.add(0, String.format("%+6d ms  the task failed (%s)", failureTime - requested,
@@ -753,6 +758,15 @@ public final class Benchmark {
             r.notes.add("the lag was not back to its pre-failure level within --failure-budget " + s.failureBudget());
         } else {
             say("failure: lag back to its pre-failure level %.1f s after the failure (peak %,d)", r.secondsToDrained, peak);
+        }
+    }
+
+    /** The newest failure of the job's exception history; empty when it is not readable (the failure time is then when it was seen). */
+    private static OptionalLong lastFailure(FlinkRest flink, String job) throws InterruptedException {
+        try {
+            return flink.lastFailure(job);
+        } catch (IOException slowOrDown) {
+            return OptionalLong.empty();
         }
     }
 

@@ -127,7 +127,7 @@ public final class Soak {
                 + "| ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Sample x : samples) {
             md.append(String.format(Locale.ROOT, "| %d s%s | %s | %s | %s | %,d | %s |%n", x.tSeconds(),
-                    x.tSeconds() >= steadyFromSeconds() ? "" : " (filling)", mb(x.heapAfterGcMb()), mb(x.checkpointMb()),
+                    x.tSeconds() >= steadyFromSeconds() ? "" : " (warm-up)", mb(x.heapAfterGcMb()), mb(x.checkpointMb()),
                     x.checkpointMs() < 0 ? "n/a" : String.format(Locale.ROOT, "%,d ms", x.checkpointMs()), x.lag(),
                     Double.isNaN(x.rate()) ? "" : String.format(Locale.ROOT, "%,.0f/s", x.rate())));
         }
