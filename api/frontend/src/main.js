@@ -140,7 +140,7 @@ function showHome() {
   main.replaceChildren(
     section('home', 'Platform',
       h('p', {}, 'The platform reaches every distributor. Open one by id with the search above (kind distributor), e.g. the demo ids infra/bin/run prints.')),
-    adminSection(null, null));
+    ...[adminSection(null, null)].filter(Boolean));
   main.focus();
 }
 
@@ -170,7 +170,8 @@ async function showNode(kind, id) {
         node.name ? ' — ' + node.name : ''), badge(node.status), updated),
     h('div', { id: 'data' }),
     billingSection(kind, id),
-    adminSection(kind, node));
+    // replaceChildren writes a null as the text "null": a node without administration has no section
+    ...[adminSection(kind, node)].filter(Boolean));
   main.focus();
   await refresh(mine);
   view.timer = setInterval(() => {
@@ -235,6 +236,10 @@ function renderData(mine) {
   mine.charts = [];
   const container = document.getElementById('data');
   const month = monthly.windows[0];
+  // The charts are drawn a frame after their sections are in place: until then the refreshed data is shorter
+  // and everything below it (the billing close, its download buttons) moved up under the reader's pointer.
+  // Hold the old height until the charts are drawn (the frame callback below is queued after theirs).
+  container.style.minHeight = container.offsetHeight + 'px';
   container.replaceChildren(
     section('month', 'This month (' + utcMonth() + ')', monthCard(month)),
     h('div', { class: 'charts' },
@@ -242,6 +247,7 @@ function renderData(mine) {
       chartSection(mine, 'days', 'This month by day', daily, 'day')),
     children ? childrenSection(mine, children, month, daily) : null,
     metersSection(month));
+  requestAnimationFrame(() => { container.style.minHeight = ''; });
 }
 
 function monthCard(w) {
@@ -384,7 +390,9 @@ function download(name, rows) {
   const a = h('a', { href: URL.createObjectURL(blob), download: name });
   document.body.append(a);
   a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  // The browser reads the blob after the click returns, later still on a busy machine: revoking it
+  // within a second lost the download under load, so the URL lives for a minute.
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 60000);
 }
 
 function billingSection(kind, id) {

@@ -311,9 +311,9 @@ class ApiApplicationIT {
 
         Instant march = Instant.parse("2031-03-01T00:00:00Z");
         Instant april = Instant.parse("2031-04-01T00:00:00Z");
-        insertRollup("DISTRIBUTOR", ids[0], "MONTH", "2031", march, april, p, "compute.vcpu.hours", "EUR", "FINAL",
+        insertRollup("DISTRIBUTOR", ids[0], "MONTH", cms.rollup.Granularity.MONTH.bucket(march.toEpochMilli()), march, april, p, "compute.vcpu.hours", "EUR", "FINAL",
                 40, "80", "12.345", "1.2345", "0.61725");
-        insertRollup("PARTNER", p, "MONTH", "2031", march, april, t, "compute.vcpu.hours", "EUR", "FINAL",
+        insertRollup("PARTNER", p, "MONTH", cms.rollup.Granularity.MONTH.bucket(march.toEpochMilli()), march, april, t, "compute.vcpu.hours", "EUR", "FINAL",
                 40, "80", "12.345", "1.2345", "0.61725");
         cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, final_at, updated_at) VALUES (?, ?, ?, ?, ?)")
                 .bind("2031-03", "FINAL", Instant.parse("2031-04-02T00:00:00Z"), Instant.parse("2031-04-02T00:00:05Z"), Instant.now()));
@@ -342,7 +342,7 @@ class ApiApplicationIT {
                 {ids[3], "compute.vcpu.hours", "10.125"}, {ids[3], "storage.gb", "0.135"},
                 {ids[3] + "b", "compute.vcpu.hours", "2.0050000001"}, {ids[3] + "b", "network.gb", "7.775"}};
         for (String[] l : lines) {
-            insertRollup("TENANT", t, "MONTH", "2031", may, june, l[0], l[1], "EUR", "FINAL",
+            insertRollup("TENANT", t, "MONTH", cms.rollup.Granularity.MONTH.bucket(may.toEpochMilli()), may, june, l[0], l[1], "EUR", "FINAL",
                     1, "1", l[2], "0", "0");
         }
         cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, updated_at) VALUES (?, ?, ?, ?)")

@@ -10,9 +10,10 @@ import java.util.List;
 
 /**
  * The event-time windows of the roll-ups, all in UTC (MONTH is the billing period), and the
- * Cassandra partition bucket each window is stored in: YYYY-MM for HOUR and DAY windows, YYYY for
- * MONTH windows, so one dashboard query over a month (or a year of months) reads one partition.
- * The pipeline writes with it and the API reads with it: one definition for both.
+ * Cassandra partition bucket each window is stored in: YYYY-MM of its start, for every granularity, so
+ * an event's HOUR, DAY and MONTH rows in a family are one partition and one mutation (a MONTH row in a
+ * partition of its own year cost a second mutation per event and family). A query over a year of
+ * months reads twelve partitions. The pipeline writes with it and the API reads with it.
  */
 public enum Granularity {
     HOUR, DAY, MONTH;
@@ -57,8 +58,7 @@ public enum Granularity {
 
     /** The partition bucket of the window holding {@code t}. */
     public String bucket(long t) {
-        String month = BillingPeriod.of(t).toString();
-        return this == MONTH ? month.substring(0, 4) : month;
+        return BillingPeriod.of(t).toString();
     }
 
     /** Every bucket holding a window that starts in [from, to), in order. */
@@ -69,14 +69,8 @@ public enum Granularity {
         }
         YearMonth first = YearMonth.from(from.atZone(ZoneOffset.UTC));
         YearMonth last = YearMonth.from(to.minusMillis(1).atZone(ZoneOffset.UTC));
-        if (this == MONTH) {
-            for (int y = first.getYear(); y <= last.getYear(); y++) {
-                out.add(String.format("%04d", y));
-            }
-        } else {
-            for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
-                out.add(m.toString());
-            }
+        for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
+            out.add(m.toString());
         }
         return out;
     }

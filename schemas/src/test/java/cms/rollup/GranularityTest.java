@@ -24,15 +24,15 @@ class GranularityTest {
     }
 
     @Test
-    void bucketsAreTheMonthOrTheYear() {
+    void bucketsAreTheMonthOfTheWindowStartAtEveryGranularity() {
         long t = t("2026-12-31T23:30:00Z");
         assertThat(Granularity.HOUR.bucket(t)).isEqualTo("2026-12");
         assertThat(Granularity.DAY.bucket(t)).isEqualTo("2026-12");
-        assertThat(Granularity.MONTH.bucket(t)).isEqualTo("2026");
+        assertThat(Granularity.MONTH.bucket(t)).isEqualTo("2026-12");
         assertThat(Granularity.DAY.buckets(Instant.parse("2026-11-15T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z")))
                 .containsExactly("2026-11", "2026-12");
         assertThat(Granularity.MONTH.buckets(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2027-02-01T00:00:00Z")))
-                .containsExactly("2026", "2027");
+                .containsExactly("2026-11", "2026-12", "2027-01");
         assertThat(Granularity.HOUR.buckets(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"))).isEmpty();
     }
 

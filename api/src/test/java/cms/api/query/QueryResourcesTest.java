@@ -46,12 +46,12 @@ class QueryResourcesTest {
         API.store.addByChild(t1Hour, row(H0, H1, "s1", "compute.vcpu.hours", "EUR", "OPEN", 3, "1.123456789012345678", "0.1", "0.05"));
         API.store.addByChild(t1Hour, row(H0, H1, "s1", "storage.gb", "EUR", "OPEN", 2, "2.000000000000000001", "0.2", "0.1"));
 
-        RollupKey p1Month = new RollupKey(NodeLevel.PARTNER, "p1", Granularity.MONTH, "2026");
+        RollupKey p1Month = new RollupKey(NodeLevel.PARTNER, "p1", Granularity.MONTH, Granularity.MONTH.bucket(OCT.toEpochMilli()));
         API.store.addRollup(p1Month, row(OCT, NOV, null, "compute.vcpu.hours", "EUR", "FINAL", 10, "100.5", "10.05", "5.025"));
         API.store.addByChild(p1Month, row(OCT, NOV, "t1", "compute.vcpu.hours", "EUR", "FINAL", 6, "60.5", "6.05", "3.025"));
         API.store.addByChild(p1Month, row(OCT, NOV, "t2", "compute.vcpu.hours", "EUR", "FINAL", 4, "40", "4", "2"));
 
-        RollupKey t1Month = new RollupKey(NodeLevel.TENANT, "t1", Granularity.MONTH, "2026");
+        RollupKey t1Month = new RollupKey(NodeLevel.TENANT, "t1", Granularity.MONTH, Granularity.MONTH.bucket(OCT.toEpochMilli()));
         // 0.125 and 0.135 round half-even to 0.12 and 0.14; 1.005 to 1.00
         API.store.addByChild(t1Month, row(OCT, NOV, "s1", "compute.vcpu.hours", "EUR", "FINAL", 1, "0.125", "0", "0"));
         API.store.addByChild(t1Month, row(OCT, NOV, "s1", "storage.gb", "EUR", "FINAL", 1, "0.135", "0", "0"));

@@ -88,6 +88,8 @@ public final class Benchmark {
         public double cassandraRowsPerSecond = Double.NaN;
         /** The job's write budget (cassandra.write-budget, rows/s), as its roll-up operators report it. */
         public double writeBudget = Double.NaN;
+        /** The job's mutation budget (cassandra.write-budget-mutations, mutations/s), as its roll-up operators report it. */
+        public double writeBudgetMutations = Double.NaN;
         /** The latest completed checkpoint at the end of the throughput phase. */
         public long checkpointBytes = -1;
         public long checkpointMillis = -1;
@@ -432,6 +434,7 @@ public final class Benchmark {
             r.checkpointBytes = checkpoints.lastSizeBytes();
             r.checkpointMillis = checkpoints.lastDurationMs();
             r.writeBudget = flink.metric(job, "writeBudgetRowsAllowed", FlinkRest.Agg.SUM).orElse(Double.NaN);
+            r.writeBudgetMutations = flink.metric(job, "writeBudgetMutationsAllowed", FlinkRest.Agg.SUM).orElse(Double.NaN);
         } catch (IOException e) {
             r.notes.add("the job's checkpoint figures were not readable: " + e.getMessage());
         }
@@ -919,8 +922,8 @@ public final class Benchmark {
             md.append(String.format(Locale.ROOT, "| CPU per event: job / Cassandra / Kafka | job <= 40 us (aim 25) | %.1f / %.1f / %.1f us |%n",
                     perEvent(core("job")), perEvent(core("cassandra")), perEvent(core("kafka"))));
         }
-        md.append(String.format(Locale.ROOT, "| Cassandra requests (mutations) and rows per second, throughput window | rows within the budget (%,.0f rows/s) | %,.0f requests/s, %,.0f rows/s (%.2f rows per event) |%n",
-                r.writeBudget, r.cassandraRequestsPerSecond, r.cassandraRowsPerSecond, r.cassandraRowsPerSecond / r.throughputRate));
+        md.append(String.format(Locale.ROOT, "| Cassandra requests (mutations) and rows per second, throughput window | within the budget (%,.0f mutations/s, %,.0f rows/s) | %,.0f requests/s, %,.0f rows/s (%.2f rows per event) |%n",
+                r.writeBudgetMutations, r.writeBudget, r.cassandraRequestsPerSecond, r.cassandraRowsPerSecond, r.cassandraRowsPerSecond / r.throughputRate));
         if (!r.freshness.isEmpty()) {
             StringBuilder f = new StringBuilder();
             r.freshness.forEach((level, p) -> f.append(String.format(Locale.ROOT, "%s%s %s / %s", f.length() == 0 ? "" : "; ",
@@ -1037,7 +1040,9 @@ public final class Benchmark {
         var c = root.putObject("cassandra");
         number(c, "mutations_per_s", r.cassandraRequestsPerSecond);
         number(c, "rows_per_s", r.cassandraRowsPerSecond);
-        number(c, "budget", r.writeBudget);
+        var budget = c.putObject("budget");
+        number(budget, "mutations_per_s", r.writeBudgetMutations);
+        number(budget, "rows_per_s", r.writeBudget);
         var freshness = root.putObject("freshness_ms");
         r.freshness.forEach((level, p) -> {
             var l = freshness.putObject(level.toLowerCase(Locale.ROOT));

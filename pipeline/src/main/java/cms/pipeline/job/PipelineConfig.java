@@ -48,6 +48,7 @@ public record PipelineConfig(
         int cassandraBatchSize,
         Duration cassandraBatchDelay,
         long writeBudget,
+        long writeBudgetMutations,
         Duration writeBudgetMaxInterval,
         String usageTopic,
         String ratedTopic,
@@ -93,6 +94,8 @@ public record PipelineConfig(
     public static final String CASSANDRA_BATCH_DELAY = "cassandra.batch-delay";
     /** Roll-up rows per second the whole job may write (CONTRACT.md's write budget); 0: unbounded. */
     public static final String WRITE_BUDGET = "cassandra.write-budget";
+    /** Roll-up mutations (family partitions written) per second the whole job may send; 0: unbounded. */
+    public static final String WRITE_BUDGET_MUTATIONS = "cassandra.write-budget-mutations";
     /** The longest the write budget stretches the refresh of subscription and tenant rows to. */
     public static final String WRITE_BUDGET_MAX_INTERVAL = "cassandra.write-budget-max-interval";
     /** The consistency level of every roll-up and period write (cms.cassandra.Consistency says why LOCAL_QUORUM). */
@@ -147,6 +150,8 @@ public record PipelineConfig(
         // rows of one partition per batch (PartitionBatches): Cassandra's batch_size_fail_threshold is 50 KiB, a row about 200 B
         require(CASSANDRA_BATCH_SIZE, String.valueOf(cassandraBatchSize), cassandraBatchSize >= 1 && cassandraBatchSize <= 100, "an integer 1..100");
         require(WRITE_BUDGET, String.valueOf(writeBudget), writeBudget >= 0, "a number of rows per second, 0 for none");
+        require(WRITE_BUDGET_MUTATIONS, String.valueOf(writeBudgetMutations), writeBudgetMutations >= 0,
+                "a number of mutations per second, 0 for none");
         positive(WRITE_BUDGET_MAX_INTERVAL, writeBudgetMaxInterval, false);
         positive(CASSANDRA_BATCH_DELAY, cassandraBatchDelay, true);
         for (String[] topic : new String[][] {{USAGE_TOPIC, usageTopic}, {RATED_TOPIC, ratedTopic}, {DEAD_LETTER_TOPIC, deadLetterTopic},
@@ -201,6 +206,7 @@ public record PipelineConfig(
         d.put(CASSANDRA_BATCH_SIZE, "25");
         // about half of what one Cassandra core applies in single-partition batches here (FLOOR.md: ~50,000 rows/s)
         d.put(WRITE_BUDGET, "20000");
+        d.put(WRITE_BUDGET_MUTATIONS, "2000");
         d.put(WRITE_BUDGET_MAX_INTERVAL, "60s");
         d.put(CASSANDRA_BATCH_DELAY, "100ms");
         d.put(CASSANDRA_CONSISTENCY, Consistency.DEFAULT.name());
@@ -264,6 +270,7 @@ public record PipelineConfig(
                 integer(values, CASSANDRA_BATCH_SIZE),
                 duration(values, CASSANDRA_BATCH_DELAY),
                 longValue(values, WRITE_BUDGET),
+                longValue(values, WRITE_BUDGET_MUTATIONS),
                 duration(values, WRITE_BUDGET_MAX_INTERVAL),
                 values.get(USAGE_TOPIC),
                 values.get(RATED_TOPIC),

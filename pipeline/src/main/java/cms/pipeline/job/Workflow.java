@@ -134,7 +134,7 @@ public final class Workflow {
         // the roll-ups by family take it as keyed without a shuffle
         DataStreamUtils.reinterpretAsKeyedStream(delivered, new Keys.Distributor())
                 .process(new FamilyRollupFunction(config.allowedLateness(), config.refreshInterval(), config.maxRefreshInterval(),
-                        config.writeBudget(), config.writeBudgetMaxInterval()))
+                        config.writeBudget(), config.writeBudgetMutations(), config.writeBudgetMaxInterval()))
                 .uid(PipelineState.Uids.ROLLUP).name("roll-ups by family")
                 .sinkTo(sinks.rollups()).uid(PipelineState.Uids.ROLLUP_SINK).name("roll-up sink");
 

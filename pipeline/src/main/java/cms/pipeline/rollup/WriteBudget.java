@@ -7,31 +7,38 @@ import cms.avro.NodeLevel;
  * usage would need more, the refresh of the most numerous levels stretches first, subscriptions then
  * tenants; partners and distributors keep the base interval).
  *
- * <p>Feedback on what was written: over each evaluation period (at least a second, and at least the
- * longest current interval, so a change has shown its effect before the next), a rate above the budget
- * doubles the subscriptions' refresh interval, or once that is at its maximum the tenants'; a rate below
- * {@value #RELAX_BELOW} of the budget halves them again in the opposite order. Intervals are powers of
- * two times the base. Not thread-safe: the operator's task thread only.
+ * <p>Two limits, rows and mutations (family partitions written: Cassandra's cost is mostly per mutation,
+ * FLOOR.md: 100-130 us a mutation against 15-30 us a row in it). Feedback on what was written: over each
+ * evaluation period (at least a second, and at least the longest current interval, so a change has shown its
+ * effect before the next), a rate above either limit doubles the subscriptions' refresh interval, or once
+ * that is at its maximum the tenants'; both rates below {@value #RELAX_BELOW} of their limits halve them again
+ * in the opposite order. Intervals are powers of two times the base. Not thread-safe: the operator's task
+ * thread only.
  */
 final class WriteBudget {
     /** Below this share of the budget a stretched level relaxes (hysteresis: halving roughly doubles the rate). */
     static final double RELAX_BELOW = 0.4;
 
     private final double rowsPerSecond;
+    private final double mutationsPerSecond;
     private final long baseMillis;
     private final long maxMillis;
     private long subscriptionMillis;
     private long tenantMillis;
     private long periodStart = -1;
     private long periodRows;
+    private long periodMutations;
     private double lastRate;
+    private double lastMutationRate;
 
-    /** rowsPerSecond 0: no budget, every level at the base interval. */
-    WriteBudget(double rowsPerSecond, long baseMillis, long maxMillis) {
-        if (rowsPerSecond < 0 || baseMillis <= 0 || maxMillis < baseMillis) {
-            throw new IllegalArgumentException("budget " + rowsPerSecond + " rows/s, base " + baseMillis + " ms, max " + maxMillis + " ms");
+    /** A limit of 0: none; both 0: every level at the base interval. */
+    WriteBudget(double rowsPerSecond, double mutationsPerSecond, long baseMillis, long maxMillis) {
+        if (rowsPerSecond < 0 || mutationsPerSecond < 0 || baseMillis <= 0 || maxMillis < baseMillis) {
+            throw new IllegalArgumentException("budget " + rowsPerSecond + " rows/s, " + mutationsPerSecond + " mutations/s, base "
+                    + baseMillis + " ms, max " + maxMillis + " ms");
         }
         this.rowsPerSecond = rowsPerSecond;
+        this.mutationsPerSecond = mutationsPerSecond;
         this.baseMillis = baseMillis;
         this.maxMillis = maxMillis;
         this.subscriptionMillis = baseMillis;
@@ -47,29 +54,32 @@ final class WriteBudget {
         };
     }
 
-    /** Records rows written at processing time {@code now}, and adjusts the intervals once per evaluation period. */
-    void written(long rows, long now) {
+    /** Records rows and mutations written at processing time {@code now}, and adjusts the intervals once per evaluation period. */
+    void written(long rows, long mutations, long now) {
         if (periodStart < 0) {
             periodStart = now;
         }
         periodRows += rows;
+        periodMutations += mutations;
         long elapsed = now - periodStart;
         if (elapsed < Math.max(1000, Math.max(subscriptionMillis, tenantMillis))) {
             return;
         }
         lastRate = periodRows * 1000.0 / elapsed;
+        lastMutationRate = periodMutations * 1000.0 / elapsed;
         periodStart = now;
         periodRows = 0;
-        if (rowsPerSecond == 0) {
+        periodMutations = 0;
+        if (rowsPerSecond == 0 && mutationsPerSecond == 0) {
             return;
         }
-        if (lastRate > rowsPerSecond) {
+        if (use() > 1) {
             if (subscriptionMillis < maxMillis) {
                 subscriptionMillis = Math.min(maxMillis, subscriptionMillis * 2);
             } else if (tenantMillis < maxMillis) {
                 tenantMillis = Math.min(maxMillis, tenantMillis * 2);
             }
-        } else if (lastRate < rowsPerSecond * RELAX_BELOW) {
+        } else if (use() < RELAX_BELOW) {
             if (tenantMillis > baseMillis) {
                 tenantMillis = Math.max(baseMillis, tenantMillis / 2);
             } else if (subscriptionMillis > baseMillis) {
@@ -83,8 +93,15 @@ final class WriteBudget {
         return lastRate;
     }
 
-    /** The last period's rate as a share of the budget (0 without a budget). */
+    /** Mutations per second written over the last evaluation period. */
+    double mutationRate() {
+        return lastMutationRate;
+    }
+
+    /** The last period's rates as a share of their limits, the larger (0 without a budget). */
     double use() {
-        return rowsPerSecond == 0 ? 0 : lastRate / rowsPerSecond;
+        double rows = rowsPerSecond == 0 ? 0 : lastRate / rowsPerSecond;
+        double mutations = mutationsPerSecond == 0 ? 0 : lastMutationRate / mutationsPerSecond;
+        return Math.max(rows, mutations);
     }
 }

@@ -704,6 +704,10 @@ class RatingPipelineIT {
         for (cms.avro.NodeLevel level : cms.avro.NodeLevel.values()) {
             assertThat(samples(text, op + "level_freshnessMillis", "level=\"" + level + "\"")).as("freshness of " + level + " among\n" + around(text, "freshness")).isNotEmpty();
         }
+        for (String budget : List.of("writeBudgetUse", "writeBudgetRowsPerSecond", "writeBudgetMutationsPerSecond")) {
+            assertThat(samples(text, op + budget, "")).as("write-budget use: " + budget + " among\n" + around(text, "writeBudget")).isNotEmpty();
+        }
+        assertThat(sum(text, op + "writeBudgetMutationsAllowed", "")).as("the job's mutation budget").isPositive();
         assertThat(sum(text, "flink_jobmanager_job_lastCheckpointDuration", "")).as("checkpoint duration").isNotNegative();
         assertThat(sum(text, "flink_jobmanager_job_lastCheckpointSize", "")).as("checkpoint size").isPositive();
         assertThat(sum(text, "flink_jobmanager_job_numberOfFailedCheckpoints", "")).as("failed checkpoints").isNotNegative();

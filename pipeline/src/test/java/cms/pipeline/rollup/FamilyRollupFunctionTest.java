@@ -47,7 +47,11 @@ class FamilyRollupFunctionTest {
     }
 
     private static FamilyRollupFunction function(long budget) {
-        return new FamilyRollupFunction(LATENESS, REFRESH, MAX_REFRESH, budget, Duration.ofSeconds(16));
+        return function(budget, 0);
+    }
+
+    private static FamilyRollupFunction function(long rowBudget, long mutationBudget) {
+        return new FamilyRollupFunction(LATENESS, REFRESH, MAX_REFRESH, rowBudget, mutationBudget, Duration.ofSeconds(16));
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, RatedEvent, FamilyRow> harness(FamilyRollupFunction f) throws Exception {
@@ -61,6 +65,31 @@ class FamilyRollupFunctionTest {
         return h;
     }
 
+    /**
+     * Advances processing time from {@code from} to {@code to} in 100 ms steps; answers when each family partition
+     * (level:head) was last written, failing if one is written at two different times unless {@code manyTicks}.
+     */
+    private static Map<String, Long> stepThrough(KeyedOneInputStreamOperatorTestHarness<String, RatedEvent, FamilyRow> h, long from, long to,
+                                                 boolean manyTicks) throws Exception {
+        Map<String, Long> writtenAt = new java.util.TreeMap<>();
+        int seen = h.extractOutputValues().size();
+        for (long t = from; t <= to; t += 100) {
+            h.setProcessingTime(t);
+            List<FamilyRow> out = h.extractOutputValues();
+            for (FamilyRow r : out.subList(seen, out.size())) {
+                long at = t;
+                writtenAt.merge(r.level + ":" + r.nodeId, at, (a, b) -> {
+                    if (!manyTicks) {
+                        assertThat(b).as("every row of " + r.level + ":" + r.nodeId + " at one tick").isEqualTo(a);
+                    }
+                    return b;
+                });
+            }
+            seen = out.size();
+        }
+        return writtenAt;
+    }
+
     private static String id(FamilyRow r) {
         return r.level + ":" + r.nodeId + ">" + r.childId + "/" + r.granularity;
     }
@@ -72,13 +101,13 @@ class FamilyRollupFunctionTest {
     }
 
     @Test
-    void anEventTouchesTwelveRowsOfFourFamiliesWrittenTogetherAfterTheRefreshInterval() throws Exception {
+    void anEventTouchesTwelveRowsOfFourFamiliesEachFamilyWrittenAtOneTickWithinTheRefreshInterval() throws Exception {
         try (var h = opened()) {
             h.processElement(rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), 0);
             h.processElement(rated("e2", "1", "1.5", "2026-01-10T10:45:00Z", false, "2026-01-10T10:45:00Z"), 0);
-            h.setProcessingTime(T0 + REFRESH.toMillis() - 1);
-            assertThat(h.extractOutputValues()).as("not before the refresh interval").isEmpty();
-            h.setProcessingTime(T0 + REFRESH.toMillis());
+            Map<String, Long> writtenAt = stepThrough(h, T0, T0 + REFRESH.toMillis(), false);
+            assertThat(writtenAt).as("one tick per family: its rows are one partition's mutation").hasSize(3)
+                    .allSatisfy((family, at) -> assertThat(at).isBetween(T0 + 1, T0 + REFRESH.toMillis()));
             List<FamilyRow> rows = h.extractOutputValues();
             assertThat(rows).extracting(FamilyRollupFunctionTest::id).containsExactlyInAnyOrder(
                     "TENANT:t1>s1/HOUR", "PARTNER:p1>t1/HOUR", "DISTRIBUTOR:d1>p1/HOUR", "DISTRIBUTOR:d1>/HOUR",
@@ -100,7 +129,7 @@ class FamilyRollupFunctionTest {
             assertThat(hour.windowStart).isEqualTo(at("2026-01-10T10:00:00Z").toEpochMilli());
             assertThat(hour.windowEnd).isEqualTo(at("2026-01-10T11:00:00Z").toEpochMilli());
             FamilyRow month = byId(rows).get("PARTNER:p1>t1/MONTH@d1");
-            assertThat(month.bucket).isEqualTo("2026");
+            assertThat(month.bucket).as("the same partition as the family's HOUR and DAY rows").isEqualTo("2026-01");
             assertThat(month.windowStart).isEqualTo(at("2026-01-01T00:00:00Z").toEpochMilli());
             assertThat(month.windowEnd).isEqualTo(at("2026-02-01T00:00:00Z").toEpochMilli());
             assertThat(h.numProcessingTimeTimers()).as("unchanged rows are not rewritten").isZero();
@@ -180,21 +209,40 @@ class FamilyRollupFunctionTest {
                 e.receivedAt = T0 - waited[i];
                 h.processElement(e, 0);
             }
-            h.setProcessingTime(T0 + REFRESH.toMillis());
-            // the live usage's rows, and the distributor's own rows it changed first
-            assertThat(h.extractOutputValues()).hasSize(12).extracting(r -> r.childId).doesNotContain("waited", "backlog", "t-waited");
-            h.setProcessingTime(T0 + 14_999);
-            assertThat(h.extractOutputValues()).hasSize(12);
-            h.setProcessingTime(T0 + 15_000);
-            assertThat(h.extractOutputValues()).hasSize(21).extracting(r -> r.childId).contains("waited", "t-waited", "p-waited");
-            h.setProcessingTime(T0 + MAX_REFRESH.toMillis() - 1);
-            assertThat(h.extractOutputValues()).hasSize(21);
-            h.setProcessingTime(T0 + MAX_REFRESH.toMillis());
-            assertThat(h.extractOutputValues()).hasSize(30).extracting(r -> r.childId).contains("backlog");
+            // the distributor's family holds rows of all three kinds of usage: written at each one's tick
+            Map<String, Long> writtenAt = stepThrough(h, T0, T0 + MAX_REFRESH.toMillis(), true);
+            assertThat(h.extractOutputValues()).hasSize(30);
+            // the live usage's rows within the interval; the waited usage's on ticks 16 s apart (a tenth of 150 s, 2 s
+            // doubled to 16 s), the backlog's 30 s apart
+            assertThat(writtenAt.get("TENANT:t-live")).isLessThanOrEqualTo(T0 + REFRESH.toMillis());
+            assertThat(writtenAt.get("TENANT:t-waited")).isLessThanOrEqualTo(T0 + 16_000)
+                    .isEqualTo(FamilyRollupFunction.dueAt(T0, T0 - 150_000, 2_000, 30_000, 500, "t-waited".hashCode()));
+            assertThat(writtenAt.get("TENANT:t-backlog")).isLessThanOrEqualTo(T0 + MAX_REFRESH.toMillis())
+                    .isEqualTo(FamilyRollupFunction.dueAt(T0, T0 - 3_600_000, 2_000, 30_000, 500, "t-backlog".hashCode()));
         }
-        assertThat(FamilyRollupFunction.dueAt(1_000, 2_000, 2_000, 30_000, 500)).as("a clock skewed ahead of now").isEqualTo(3_000);
-        assertThat(FamilyRollupFunction.dueAt(100_000, 0, 2_000, 2_000, 500)).as("no stretch when the maximum is the interval").isEqualTo(102_000);
-        assertThat(FamilyRollupFunction.dueAt(1_234, 1_234, 2_000, 2_000, 500)).as("on the grid, within the interval").isEqualTo(3_000);
+        assertThat(FamilyRollupFunction.dueAt(1_000, 2_000, 2_000, 30_000, 500, 0)).as("a clock skewed ahead of now").isEqualTo(2_000);
+        assertThat(FamilyRollupFunction.dueAt(100_000, 0, 2_000, 2_000, 500, 0)).as("no stretch when the maximum is the interval").isEqualTo(102_000);
+        assertThat(FamilyRollupFunction.dueAt(1_234, 1_234, 2_000, 2_000, 500, 3)).as("the family's phase: 3 grid steps").isEqualTo(1_500);
+        assertThat(FamilyRollupFunction.dueAt(1_234, 1_234, 2_000, 2_000, 500, 1)).as("the next tick of phase 500").isEqualTo(2_500);
+        assertThat(FamilyRollupFunction.dueAt(100_000, 100_000 - 150_000, 2_000, 30_000, 500, 0))
+                .as("waited 150 s: ticks every 16 s (2 s doubled past 15 s)").isEqualTo(112_000);
+        assertThat(FamilyRollupFunction.dueAt(100_000, 100_000 - 3_600_000, 2_000, 30_000, 500, 0)).as("at most every 30 s").isEqualTo(120_000);
+    }
+
+    @Test
+    void aFamilysRowsChangedBetweenTwoTicksAreDueAtTheNextOneWithinAnIntervalOnTheGrid() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            long interval = 2_000L << random.nextInt(5);
+            int seed = random.nextInt();
+            long now = 1_700_000_000_000L + random.nextInt(1_000_000_000);
+            long due = FamilyRollupFunction.dueAt(now, now, interval, 30_000, 500, seed);
+            assertThat(due).as("within the interval").isGreaterThan(now).isLessThanOrEqualTo(now + interval);
+            assertThat(due % 500).as("on the grid").isZero();
+            long later = now + random.nextInt((int) (due - now));
+            assertThat(FamilyRollupFunction.dueAt(later, later, interval, 30_000, 500, seed)).as("the same tick until it passes").isEqualTo(due);
+            assertThat(FamilyRollupFunction.dueAt(due, due, interval, 30_000, 500, seed)).as("then the next").isEqualTo(due + interval);
+        }
     }
 
     @Test
@@ -230,7 +278,11 @@ class FamilyRollupFunctionTest {
 
     /** Rows written per family level over {@code seconds} of 10 subscriptions (5 tenants, 1 partner) each sending an event a second. */
     private static Map<String, Long> rowsWrittenUnder(long budget, int seconds) throws Exception {
-        try (var h = harness(function(budget))) {
+        return rowsWrittenUnder(function(budget), seconds);
+    }
+
+    private static Map<String, Long> rowsWrittenUnder(FamilyRollupFunction f, int seconds) throws Exception {
+        try (var h = harness(f)) {
             h.open();
             long now = T0;
             h.setProcessingTime(now);
@@ -278,5 +330,17 @@ class FamilyRollupFunctionTest {
         assertThat(five.get("TENANT")).as("tenant rows, 900 at the base interval").isLessThan(450L);
         assertThat(five.get("PARTNER")).isEqualTo(180L);
         assertThat(five.get("DISTRIBUTOR")).isEqualTo(180L);
+    }
+
+    @Test
+    void overItsMutationBudgetTheJobStretchesSubscriptionRowsToo() throws Exception {
+        // at the base interval 7 partitions a tick (5 tenant families, the partner's, the distributor's): 3.5 mutations/s
+        Map<String, Long> free = rowsWrittenUnder(function(0, 0), 40);
+        Map<String, Long> two = rowsWrittenUnder(function(0, 2), 40);
+        assertThat(two.get("SUBSCRIPTION")).as("subscription rows (5 tenant families) stretched").isLessThan(free.get("SUBSCRIPTION") / 2);
+        assertThat(two.get("TENANT")).as("1 partner family at 0.5 mutations/s: within the budget once subscriptions stretched")
+                .isEqualTo(free.get("TENANT"));
+        assertThat(two.get("PARTNER")).isEqualTo(free.get("PARTNER"));
+        assertThat(two.get("DISTRIBUTOR")).isEqualTo(free.get("DISTRIBUTOR"));
     }
 }

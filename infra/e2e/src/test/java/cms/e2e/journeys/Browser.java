@@ -58,6 +58,30 @@ final class Browser implements AutoCloseable {
         return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).withMessage(what).until(condition);
     }
 
+    /**
+     * Clicks the element as a person would: once it has stopped moving (the same place in two looks 300 ms apart).
+     * WebDriver clicks at a point; a page that re-lays out between the scroll and the click gets the click elsewhere.
+     */
+    void clickWhenStill(By by, Duration timeout) {
+        WebElement element = driver.findElement(by);
+        js("arguments[0].scrollIntoView({block: 'center'})", element);
+        String[] last = {null};
+        waitFor("the position of " + by + " to settle", timeout, d -> {
+            Object rect = js("const r = arguments[0].getBoundingClientRect(); return r.x + ',' + r.y + ',' + r.width + ',' + r.height", element);
+            boolean still = rect.equals(last[0]);
+            last[0] = String.valueOf(rect);
+            if (!still) {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return still;
+        });
+        element.click();
+    }
+
     /** The element's text, or null while it is not on the page. */
     String text(By by) {
         List<WebElement> found = driver.findElements(by);

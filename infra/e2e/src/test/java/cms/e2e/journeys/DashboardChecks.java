@@ -184,7 +184,7 @@ final class DashboardChecks {
         b.screenshots("tenant-statement");
         String name = "statement-" + c.tenant() + "-" + period + ".csv";
         Files.deleteIfExists(b.downloads.resolve(name));
-        b.driver.findElement(By.id("download-statement")).click();
+        b.clickWhenStill(By.id("download-statement"), Duration.ofSeconds(10));
         List<String[]> csv = csv(b.download(name, Duration.ofSeconds(20)));
         assertThat(csv.get(0)).containsExactly("subscriptionId", "meterId", "currency", "eventCount", "quantity", "amount", "unroundedAmount");
         Map<String, BigDecimal> sums = new TreeMap<>();
@@ -226,7 +226,7 @@ final class DashboardChecks {
         b.waitFor("FINAL commission statement", Duration.ofSeconds(20), d -> !d.findElements(By.id("download-commission")).isEmpty());
         String name = "commission-distributor-" + own.distributor() + "-" + period + ".csv";
         Files.deleteIfExists(b.downloads.resolve(name));
-        b.driver.findElement(By.id("download-commission")).click();
+        b.clickWhenStill(By.id("download-commission"), Duration.ofSeconds(10));
         List<String[]> csv = csv(b.download(name, Duration.ofSeconds(20)));
         assertThat(csv.get(0)).containsExactly("childId", "currency", "amount", "commission");
         Map<String, BigDecimal[]> sums = new HashMap<>();
