@@ -3,7 +3,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { ApiError, clearToken, get, put, setToken, takeTokenFromUrl, token } from './api.js';
 import { add, compare, share } from './decimal.js';
-import { monthStart, nextMonthStart, nowSeconds, previousMonths, todayStart, tomorrowStart, utcMonth } from './time.js';
+import { ago, monthStart, nextMonthStart, nowSeconds, previousMonths, todayStart, tomorrowStart, utcMonth } from './time.js';
 
 const REFRESH_MS = 5000; // while any window in view is OPEN
 const KINDS = ['distributor', 'partner', 'tenant', 'subscription'];
@@ -32,6 +32,17 @@ function h(tag, attrs = {}, ...children) {
 }
 
 const badge = (status) => h('span', { class: 'badge ' + String(status).toLowerCase(), 'data-status': status }, status);
+/**
+ * When a window's values were last written by the pipeline (the API's updatedAt): "written 3 s ago", the exact
+ * time in the element's datetime and title; refreshWritten() keeps the wording current between refreshes.
+ */
+const written = (updatedAt) => updatedAt
+  ? h('time', { class: 'written hint', datetime: updatedAt, title: 'values last written ' + updatedAt.replace('T', ' ') },
+    'written ' + ago(updatedAt))
+  : null;
+function refreshWritten() {
+  document.querySelectorAll('time.written').forEach((t) => { t.textContent = 'written ' + ago(t.getAttribute('datetime')); });
+}
 const section = (id, title, ...body) => h('section', { id, class: 'card', 'aria-labelledby': id + '-h' },
   h('h2', { id: id + '-h' }, title), ...body);
 
@@ -182,6 +193,7 @@ async function showNode(kind, id) {
       const s = Math.round((Date.now() - mine.lastUpdated) / 1000);
       updated.textContent = 'updated ' + s + ' s ago' + (mine.anyOpen ? ' · refreshing every ' + REFRESH_MS / 1000 + ' s' : ' · all FINAL');
     }
+    refreshWritten();
   }, 1000);
 }
 
@@ -253,7 +265,8 @@ function renderData(mine) {
 function monthCard(w) {
   if (!w) return h('p', { class: 'hint', id: 'month-empty' }, 'No usage yet this month.');
   return h('div', {},
-    h('p', {}, 'Window ', badge(w.status), ' · ', String(w.eventCount), ' events'),
+    h('p', { id: 'month-window' }, 'Window ', badge(w.status), ' · ', String(w.eventCount), ' events',
+      w.updatedAt ? ' · ' : null, written(w.updatedAt)),
     h('table', { class: 'amounts', id: 'month-amounts' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Currency'), h('th', { scope: 'col' }, 'Spend'),
         h('th', { scope: 'col' }, 'Partner commission'), h('th', { scope: 'col' }, 'Distributor commission'),
@@ -278,10 +291,11 @@ function chartSection(mine, id, title, usage, unit) {
     h('details', {}, h('summary', {}, 'Windows'),
       h('table', { class: 'windows' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, unit === 'hour' ? 'Hour' : 'Day'), h('th', { scope: 'col' }, 'Status'),
-          h('th', { scope: 'col' }, 'Spend'))),
+          h('th', { scope: 'col' }, 'Spend'), h('th', { scope: 'col' }, 'Last written'))),
         h('tbody', {}, windows.map((w) => h('tr', {},
           h('td', {}, unit === 'hour' ? w.start.slice(11, 16) : w.start.slice(0, 10)), h('td', {}, badge(w.status)),
-          h('td', { class: 'num' }, w.amounts.map((a) => a.amount + ' ' + a.currency).join(' · '))))))));
+          h('td', { class: 'num' }, w.amounts.map((a) => a.amount + ' ' + a.currency).join(' · ')),
+          h('td', {}, written(w.updatedAt))))))));
   if (windows.length) {
     // Number() here only sizes the bars; every amount a person reads stays the API's string
     const xs = windows.map((w) => Date.parse(w.start) / 1000);
@@ -373,10 +387,12 @@ function metersSection(month) {
   const meters = month ? month.byMeter || [] : [];
   return section('meters', 'By meter this month', meters.length === 0 ? h('p', { class: 'hint' }, 'No usage yet.') :
     h('div', { class: 'scroll' }, h('table', { id: 'meters-table' },
-      h('thead', {}, h('tr', {}, ['Meter', 'Currency', 'Status', 'Events', 'Quantity', 'Spend'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['Meter', 'Currency', 'Status', 'Events', 'Quantity', 'Spend', 'Last written']
+        .map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, meters.map((m) => h('tr', { 'data-meter': m.meterId },
         h('th', { scope: 'row' }, m.meterId), h('td', {}, m.currency), h('td', {}, badge(m.status)),
-        h('td', { class: 'num' }, String(m.eventCount)), h('td', { class: 'num' }, m.quantity), h('td', { class: 'num' }, m.amount)))))));
+        h('td', { class: 'num' }, String(m.eventCount)), h('td', { class: 'num' }, m.quantity), h('td', { class: 'num' }, m.amount),
+        h('td', {}, written(m.updatedAt))))))));
 }
 
 // ---------- billing close ----------
@@ -427,6 +443,7 @@ async function statementPart(tenantId, p) {
       ...st.totals.map((t) => ['TOTAL', '', t.currency, '', '', t.amount, ''])];
     return h('div', { id: 'statement' },
       h('h3', {}, 'Statement ', badge(st.status)),
+      st.updatedAt ? h('p', { class: 'hint' }, 'Values ', written(st.updatedAt)) : null,
       h('div', { class: 'scroll' }, h('table', { id: 'statement-table' },
         h('thead', {}, h('tr', {}, rows[0].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, st.lines.map((l) => h('tr', {}, [l.subscriptionId, l.meterId, l.currency, l.eventCount, l.quantity, l.amount, l.unroundedAmount]
@@ -447,6 +464,7 @@ async function commissionPart(kind, id, p) {
     ...c.totals.map((t) => ['TOTAL', t.currency, t.amount, t.commission])];
   return h('div', { id: 'commission' },
     h('h3', {}, 'Commission statement ', badge(c.status)),
+    c.updatedAt ? h('p', { class: 'hint' }, 'Values ', written(c.updatedAt)) : null,
     h('div', { class: 'scroll' }, h('table', { id: 'commission-table' },
       h('thead', {}, h('tr', {}, ['Child', 'Currency', 'Earned on', 'Commission'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, c.children.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.childId), h('td', {}, x.currency),

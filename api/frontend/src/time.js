@@ -37,3 +37,13 @@ export function tomorrowStart(d = new Date()) {
 export function nowSeconds() {
   return new Date().toISOString().slice(0, 19) + 'Z';
 }
+
+/** How long ago an ISO-8601 instant was, for a person: "3 s ago", "4 min ago", "2 h ago", "5 d ago" (a clock ahead of ours: "just now"). */
+export function ago(iso, now = Date.now()) {
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  if (!(s > 0)) return 'just now';
+  if (s < 120) return s + ' s ago';
+  if (s < 7200) return Math.round(s / 60) + ' min ago';
+  if (s < 172800) return Math.round(s / 3600) + ' h ago';
+  return Math.round(s / 86400) + ' d ago';
+}

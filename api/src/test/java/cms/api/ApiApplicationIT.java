@@ -258,20 +258,39 @@ class ApiApplicationIT {
         }
     }
 
-    /** A row of family_rollups as the pipeline writes it: the member {@code child} of the family headed by (level, node). */
-    private static void insertRollup(String level, String node, String granularity, String bucket, Instant start, Instant end,
-                                     String child, String meter, String currency, String status,
-                                     long events, String quantity, String amount, String partner, String distributor) {
-        insertRollup(level, node, granularity, bucket, start, end, child, meter, currency, "d", status, events, quantity, amount,
+    /**
+     * A row of family_rollups as the pipeline writes it: the member {@code child} of the family headed by (level, node),
+     * updated_at the time of the write; returns that time as Cassandra keeps it (milliseconds).
+     */
+    private static Instant insertRollup(String level, String node, String granularity, String bucket, Instant start, Instant end,
+                                        String child, String meter, String currency, String status,
+                                        long events, String quantity, String amount, String partner, String distributor) {
+        return insertRollup(level, node, granularity, bucket, start, end, child, meter, currency, "d", status, events, quantity, amount,
                 partner, distributor);
     }
 
-    private static void insertRollup(String level, String node, String granularity, String bucket, Instant start, Instant end,
-                                     String child, String meter, String currency, String via, String status,
-                                     long events, String quantity, String amount, String partner, String distributor) {
+    private static Instant insertRollup(String level, String node, String granularity, String bucket, Instant start, Instant end,
+                                        String child, String meter, String currency, String via, String status,
+                                        long events, String quantity, String amount, String partner, String distributor) {
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         cql.execute(cql.prepare(cms.cassandra.FamilyRollups.INSERT).bind(level, node, bucket, granularity, child, start, meter, currency,
                 via, end, status, events, new BigDecimal(quantity), new BigDecimal(amount), new BigDecimal(partner),
-                new BigDecimal(distributor), 0L, BigDecimal.ZERO, Instant.now(), "FINAL".equals(status) ? (1L << 62) + events : events));
+                new BigDecimal(distributor), 0L, BigDecimal.ZERO, now, "FINAL".equals(status) ? (1L << 62) + events : events));
+        return now;
+    }
+
+    /** The latest of some write times. */
+    private static Instant latest(Instant... writes) {
+        return java.util.Arrays.stream(writes).max(Instant::compareTo).orElseThrow();
+    }
+
+    /** A served updatedAt: present, ISO-8601 UTC, between the first write it covers and now, and the latest write it covers. */
+    private static void assertUpdatedAt(Object served, Instant firstWrite, Instant latestWrite) {
+        assertThat(served).as("updatedAt").isInstanceOf(String.class);
+        String text = (String) served;
+        assertThat(text).as("updatedAt in UTC").endsWith("Z");
+        Instant at = Instant.parse(text);
+        assertThat(at).as("updatedAt " + text).isBetween(firstWrite, Instant.now()).isEqualTo(latestWrite);
     }
 
     @Test
@@ -281,14 +300,16 @@ class ApiApplicationIT {
         String p = ids[1], t = ids[2], s = ids[3];
         Instant h0 = Instant.parse("2031-03-04T10:00:00Z");
         Instant h1 = h0.plusSeconds(3600);
-        // the tenant's own windows are its rows in its partner's family; its storage window in two parts (two writers)
-        insertRollup("PARTNER", p, "HOUR", "2031-03", h0, h1, t, "compute.vcpu.hours", "EUR", "OPEN",
+        // the tenant's own windows are its rows in its partner's family; its storage window in two parts (two writers),
+        // the later part a little later, as the pipeline's writers do
+        Instant vcpuWritten = insertRollup("PARTNER", p, "HOUR", "2031-03", h0, h1, t, "compute.vcpu.hours", "EUR", "OPEN",
                 7, "3.500000000", "0.123456789012345678", "0.012345678901234568", "0.006172839450617284");
-        insertRollup("PARTNER", p, "HOUR", "2031-03", h0, h1, t, "storage.gb", "EUR", "d1", "OPEN",
+        Instant storageWritten1 = insertRollup("PARTNER", p, "HOUR", "2031-03", h0, h1, t, "storage.gb", "EUR", "d1", "OPEN",
                 1, "4", "0.5", "0.05", "0.025");
-        insertRollup("PARTNER", p, "HOUR", "2031-03", h0, h1, t, "storage.gb", "EUR", "d2", "OPEN",
+        pause();
+        Instant storageWritten2 = insertRollup("PARTNER", p, "HOUR", "2031-03", h0, h1, t, "storage.gb", "EUR", "d2", "OPEN",
                 1, "6", "0.500000000000000001", "0.05", "0.025");
-        insertRollup("TENANT", t, "HOUR", "2031-03", h0, h1, s, "compute.vcpu.hours", "EUR", "OPEN",
+        Instant childWritten = insertRollup("TENANT", t, "HOUR", "2031-03", h0, h1, s, "compute.vcpu.hours", "EUR", "OPEN",
                 7, "3.500000000", "0.123456789012345678", "0.012345678901234568", "0.006172839450617284");
 
         Map<String, Object> usage = getJson(target("/v1/usage/tenant/" + t)
@@ -308,18 +329,30 @@ class ApiApplicationIT {
                 .containsEntry("amount", "0.123456789012345678"));
         assertThat((List<Map<String, Object>>) w.get("byChild")).singleElement().satisfies(m -> assertThat(m)
                 .containsEntry("childId", s).containsEntry("amount", "0.123456789012345678"));
+        // when the values were last written: the window's latest part, each meter's and child's own latest
+        assertThat(storageWritten2).isAfter(storageWritten1);
+        assertUpdatedAt(w.get("updatedAt"), vcpuWritten, latest(vcpuWritten, storageWritten1, storageWritten2));
+        List<Map<String, Object>> meters = (List<Map<String, Object>>) w.get("byMeter");
+        assertThat(meters).extracting(m -> m.get("meterId")).containsExactly("compute.vcpu.hours", "storage.gb");
+        assertUpdatedAt(meters.get(0).get("updatedAt"), vcpuWritten, vcpuWritten);
+        assertUpdatedAt(meters.get(1).get("updatedAt"), storageWritten1, storageWritten2);
+        assertUpdatedAt(((List<Map<String, Object>>) w.get("byChild")).get(0).get("updatedAt"), childWritten, childWritten);
 
         Instant march = Instant.parse("2031-03-01T00:00:00Z");
         Instant april = Instant.parse("2031-04-01T00:00:00Z");
-        insertRollup("DISTRIBUTOR", ids[0], "MONTH", cms.rollup.Granularity.MONTH.bucket(march.toEpochMilli()), march, april, p, "compute.vcpu.hours", "EUR", "FINAL",
-                40, "80", "12.345", "1.2345", "0.61725");
-        insertRollup("PARTNER", p, "MONTH", cms.rollup.Granularity.MONTH.bucket(march.toEpochMilli()), march, april, t, "compute.vcpu.hours", "EUR", "FINAL",
+        Instant ownWritten = insertRollup("DISTRIBUTOR", ids[0], "MONTH", cms.rollup.Granularity.MONTH.bucket(march.toEpochMilli()), march,
+                april, p, "compute.vcpu.hours", "EUR", "FINAL", 40, "80", "12.345", "1.2345", "0.61725");
+        pause();
+        Instant childrenWritten = insertRollup("PARTNER", p, "MONTH", cms.rollup.Granularity.MONTH.bucket(march.toEpochMilli()), march,
+                april, t, "compute.vcpu.hours", "EUR", "FINAL",
                 40, "80", "12.345", "1.2345", "0.61725");
         cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, final_at, updated_at) VALUES (?, ?, ?, ?, ?)")
                 .bind("2031-03", "FINAL", Instant.parse("2031-04-02T00:00:00Z"), Instant.parse("2031-04-02T00:00:05Z"), Instant.now()));
         Map<String, Object> commission = getJson(target("/v1/commissions/partner/" + p).queryParam("period", "2031-03"),
                 adminOf(Role.DISTRIBUTOR, ids[0]), 200);
         assertThat(commission).containsEntry("status", "FINAL");
+        // the latest of the partner's own row and its children's
+        assertUpdatedAt(commission.get("updatedAt"), ownWritten, childrenWritten);
         assertThat((List<Object>) commission.get("totals")).containsExactly(
                 Map.of("currency", "EUR", "amount", "12.345", "commission", "1.2345"));
         assertThat((List<Object>) commission.get("children")).containsExactly(
@@ -341,9 +374,13 @@ class ApiApplicationIT {
         String[][] lines = {
                 {ids[3], "compute.vcpu.hours", "10.125"}, {ids[3], "storage.gb", "0.135"},
                 {ids[3] + "b", "compute.vcpu.hours", "2.0050000001"}, {ids[3] + "b", "network.gb", "7.775"}};
+        Instant firstLine = null;
+        Instant lastLine = null;
         for (String[] l : lines) {
-            insertRollup("TENANT", t, "MONTH", cms.rollup.Granularity.MONTH.bucket(may.toEpochMilli()), may, june, l[0], l[1], "EUR", "FINAL",
+            lastLine = insertRollup("TENANT", t, "MONTH", cms.rollup.Granularity.MONTH.bucket(may.toEpochMilli()), may, june, l[0], l[1],
+                    "EUR", "FINAL",
                     1, "1", l[2], "0", "0");
+            firstLine = firstLine == null ? lastLine : firstLine;
         }
         cql.execute(cql.prepare("INSERT INTO periods (period, status, watermark, updated_at) VALUES (?, ?, ?, ?)")
                 .bind("2031-06", "OPEN", Instant.parse("2031-06-10T00:00:00Z"), Instant.now()));
@@ -359,6 +396,17 @@ class ApiApplicationIT {
         assertThat((List<Map<String, Object>>) statement.get("totals")).containsExactly(
                 Map.of("currency", "EUR", "amount", sum.toPlainString()));
         assertThat(sum.toPlainString()).isEqualTo("20.05");
+        assertUpdatedAt(statement.get("updatedAt"), firstLine, lastLine);
+    }
+
+    /** Lets the clock move on by more than Cassandra's millisecond, so a later write has a later time. */
+    private static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Test

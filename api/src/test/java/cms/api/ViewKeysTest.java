@@ -35,7 +35,7 @@ class ViewKeysTest {
         Instant h0 = Instant.parse("2026-10-05T10:00:00Z");
         API.store.addRollup(new RollupKey(NodeLevel.TENANT, "t1", Granularity.HOUR, "2026-10"), new RollupRow(h0,
                 h0.plusSeconds(3600), null, "storage.gb", "EUR", "OPEN", 2, BigDecimal.ONE, BigDecimal.TEN,
-                BigDecimal.ONE, BigDecimal.ONE, 0, BigDecimal.ZERO));
+                BigDecimal.ONE, BigDecimal.ONE, 0, BigDecimal.ZERO, h0.plusSeconds(3602)));
     }
 
     @Test
@@ -75,7 +75,13 @@ class ViewKeysTest {
         assertThat(usage.keySet()).containsExactly("level", "id", "granularity", "from", "to", "windows");
         assertThat((List<Object>) usage.get("windows")).hasSize(1);
         for (Map<String, Object> w : (List<Map<String, Object>>) usage.get("windows")) {
-            assertThat(w.keySet()).containsExactly("start", "end", "status", "eventCount", "amounts");
+            assertThat(w.keySet()).containsExactly("start", "end", "status", "updatedAt", "eventCount", "amounts");
+            assertThat(w).containsEntry("updatedAt", "2026-10-05T11:00:02Z");
         }
+        Map<String, Object> meters = json(API.get("/v1/usage/tenant/t1?from=2026-10-05T00:00:00Z&to=2026-10-06T00:00:00Z"
+                + "&granularity=HOUR&breakdown=meter", T1));
+        assertThat(((List<Map<String, Object>>) ((List<Map<String, Object>>) meters.get("windows")).get(0).get("byMeter")).get(0).keySet())
+                .containsExactly("meterId", "currency", "status", "updatedAt", "eventCount", "quantity", "amount",
+                        "partnerCommission", "distributorCommission");
     }
 }

@@ -82,7 +82,7 @@ public final class CassandraRollupStore implements RollupStore {
         for (FamilyRollups.Part w : windows) {
             out.add(new RollupRow(w.windowStart(), w.windowEnd(), byChild ? w.childId() : null, w.meterId(), w.currency(), w.status(),
                     w.eventCount(), w.quantity(), w.amount(), w.partnerCommission(), w.distributorCommission(), w.adjustmentCount(),
-                    w.adjustmentAmount()));
+                    w.adjustmentAmount(), w.updatedAt()));
         }
         return out;
     }

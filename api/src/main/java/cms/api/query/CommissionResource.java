@@ -71,8 +71,10 @@ public final class CommissionResource {
         List<CommissionView.Child> childList = new ArrayList<>();
         perChild.forEach((child, m) -> m.forEach((currency, s) ->
                 childList.add(new CommissionView.Child(child, currency, Money.text(s[0]), Money.text(s[1])))));
+        List<RollupRow> read = new ArrayList<>(rows);
+        read.addAll(children);
         return new CommissionView(kind.singular(), id, period.toString(), periodFinal && allFinal ? "FINAL" : "OPEN",
-                totalList, childList);
+                RollupRow.latestUpdate(read), totalList, childList);
     }
 
     private static BigDecimal[] zeros() {

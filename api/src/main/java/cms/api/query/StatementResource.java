@@ -68,6 +68,6 @@ public final class StatementResource {
         List<StatementView.Total> totalList = new ArrayList<>();
         totals.forEach((currency, sum) -> totalList.add(new StatementView.Total(currency, Money.text(Money.round(sum, currency)))));
         return new StatementView(tenantId, period.toString(), "FINAL",
-                periodRow.finalAt() == null ? null : periodRow.finalAt().toString(), lines, totalList);
+                periodRow.finalAt() == null ? null : periodRow.finalAt().toString(), RollupRow.latestUpdate(rows), lines, totalList);
     }
 }

@@ -84,8 +84,8 @@ public final class UsageResource {
             if (breakdown.contains("meter")) {
                 meters = new ArrayList<>();
                 for (RollupRow r : rows) {
-                    meters.add(new UsageView.MeterAmount(r.meterId(), r.currency(), r.status(), r.eventCount(),
-                            Money.text(r.quantity()), Money.text(r.amount()), Money.text(r.partnerCommission()),
+                    meters.add(new UsageView.MeterAmount(r.meterId(), r.currency(), r.status(), RollupRow.latestUpdate(List.of(r)),
+                            r.eventCount(), Money.text(r.quantity()), Money.text(r.amount()), Money.text(r.partnerCommission()),
                             Money.text(r.distributorCommission())));
                 }
             }
@@ -94,6 +94,7 @@ public final class UsageResource {
             windows.add(new UsageView.Window(w.getKey().toString(),
                     rows.get(0).windowEnd() == null ? null : rows.get(0).windowEnd().toString(),
                     rows.stream().allMatch(RollupRow::isFinal) ? "FINAL" : "OPEN",
+                    RollupRow.latestUpdate(rows),
                     rows.stream().mapToLong(RollupRow::eventCount).sum(),
                     perCurrency(rows), meters, children));
         }
@@ -116,7 +117,8 @@ public final class UsageResource {
                 .computeIfAbsent(r.currency(), c -> new Sum()).add(r));
         List<UsageView.ChildAmount> out = new ArrayList<>();
         sums.forEach((child, perCurrency) -> perCurrency.forEach((currency, s) -> out.add(new UsageView.ChildAmount(
-                child, currency, s.events, Money.text(s.amount), Money.text(s.partner), Money.text(s.distributor)))));
+                child, currency, s.events, Money.text(s.amount), Money.text(s.partner), Money.text(s.distributor),
+                s.updatedAt == null ? null : s.updatedAt.toString()))));
         return out;
     }
 
@@ -154,8 +156,10 @@ public final class UsageResource {
         BigDecimal partner = BigDecimal.ZERO;
         BigDecimal distributor = BigDecimal.ZERO;
         BigDecimal adjustmentAmount = BigDecimal.ZERO;
+        Instant updatedAt;
 
         void add(RollupRow r) {
+            updatedAt = RollupRow.later(updatedAt, r.updatedAt());
             events += r.eventCount();
             adjustments += r.adjustmentCount();
             amount = amount.add(r.amount());

@@ -32,24 +32,44 @@ class QueryResourcesTest {
     private static final Instant OCT = Instant.parse("2026-10-01T00:00:00Z");
     private static final Instant NOV = Instant.parse("2026-11-01T00:00:00Z");
 
+    /** When the rows below were written, unless a row says otherwise: just after the last window's end. */
+    private static final Instant WRITTEN = Instant.parse("2026-11-01T00:00:02.345Z");
+
     static RollupRow row(Instant start, Instant end, String child, String meter, String currency, String status,
                          long events, String amount, String partner, String distributor) {
-        return new RollupRow(start, end, child, meter, currency, status, events, new BigDecimal("1.5"),
-                new BigDecimal(amount), new BigDecimal(partner), new BigDecimal(distributor), 0, BigDecimal.ZERO);
+        return row(start, end, child, meter, currency, status, events, amount, partner, distributor, WRITTEN);
     }
+
+    static RollupRow row(Instant start, Instant end, String child, String meter, String currency, String status,
+                         long events, String amount, String partner, String distributor, Instant updatedAt) {
+        return new RollupRow(start, end, child, meter, currency, status, events, new BigDecimal("1.5"),
+                new BigDecimal(amount), new BigDecimal(partner), new BigDecimal(distributor), 0, BigDecimal.ZERO, updatedAt);
+    }
+
+    // the rows of one window written at different times (another meter, another child): the window says the latest
+    private static final Instant VCPU_WRITTEN = Instant.parse("2026-10-05T11:00:03.500Z");
+    private static final Instant STORAGE_WRITTEN = Instant.parse("2026-10-05T11:00:01Z");
 
     static {
         RollupKey t1Hour = new RollupKey(NodeLevel.TENANT, "t1", Granularity.HOUR, "2026-10");
-        API.store.addRollup(t1Hour, row(H0, H1, null, "compute.vcpu.hours", "EUR", "OPEN", 3, "1.123456789012345678", "0.1", "0.05"));
-        API.store.addRollup(t1Hour, row(H0, H1, null, "storage.gb", "EUR", "OPEN", 2, "2.000000000000000001", "0.2", "0.1"));
+        API.store.addRollup(t1Hour, row(H0, H1, null, "compute.vcpu.hours", "EUR", "OPEN", 3, "1.123456789012345678", "0.1", "0.05",
+                VCPU_WRITTEN));
+        API.store.addRollup(t1Hour, row(H0, H1, null, "storage.gb", "EUR", "OPEN", 2, "2.000000000000000001", "0.2", "0.1",
+                STORAGE_WRITTEN));
         API.store.addRollup(t1Hour, row(H1, H1.plusSeconds(3600), null, "storage.gb", "EUR", "FINAL", 1, "5", "0.5", "0.25"));
-        API.store.addByChild(t1Hour, row(H0, H1, "s1", "compute.vcpu.hours", "EUR", "OPEN", 3, "1.123456789012345678", "0.1", "0.05"));
-        API.store.addByChild(t1Hour, row(H0, H1, "s1", "storage.gb", "EUR", "OPEN", 2, "2.000000000000000001", "0.2", "0.1"));
+        API.store.addByChild(t1Hour, row(H0, H1, "s1", "compute.vcpu.hours", "EUR", "OPEN", 3, "1.123456789012345678", "0.1", "0.05",
+                VCPU_WRITTEN));
+        API.store.addByChild(t1Hour, row(H0, H1, "s1", "storage.gb", "EUR", "OPEN", 2, "2.000000000000000001", "0.2", "0.1",
+                STORAGE_WRITTEN));
+        // a child whose row was never stamped (written without updated_at): null, not a made-up time
+        API.store.addByChild(t1Hour, row(H0, H1, "s1b", "storage.gb", "EUR", "OPEN", 1, "1", "0", "0", null));
 
         RollupKey p1Month = new RollupKey(NodeLevel.PARTNER, "p1", Granularity.MONTH, Granularity.MONTH.bucket(OCT.toEpochMilli()));
         API.store.addRollup(p1Month, row(OCT, NOV, null, "compute.vcpu.hours", "EUR", "FINAL", 10, "100.5", "10.05", "5.025"));
         API.store.addByChild(p1Month, row(OCT, NOV, "t1", "compute.vcpu.hours", "EUR", "FINAL", 6, "60.5", "6.05", "3.025"));
-        API.store.addByChild(p1Month, row(OCT, NOV, "t2", "compute.vcpu.hours", "EUR", "FINAL", 4, "40", "4", "2"));
+        // a child's row written last: the commission statement's updatedAt is the latest of every row it read
+        API.store.addByChild(p1Month, row(OCT, NOV, "t2", "compute.vcpu.hours", "EUR", "FINAL", 4, "40", "4", "2",
+                Instant.parse("2026-11-01T00:00:05Z")));
 
         RollupKey t1Month = new RollupKey(NodeLevel.TENANT, "t1", Granularity.MONTH, Granularity.MONTH.bucket(OCT.toEpochMilli()));
         // 0.125 and 0.135 round half-even to 0.12 and 0.14; 1.005 to 1.00
@@ -81,9 +101,18 @@ class QueryResourcesTest {
                 .containsEntry("partnerCommission", "0.3").containsEntry("distributorCommission", "0.15"));
         assertThat((List<Map<String, Object>>) w0.get("byMeter")).extracting(m -> m.get("amount"))
                 .containsExactly("1.123456789012345678", "2.000000000000000001");
-        assertThat((List<Map<String, Object>>) w0.get("byChild")).singleElement().satisfies(c -> assertThat(c)
+        List<Map<String, Object>> byChild = (List<Map<String, Object>>) w0.get("byChild");
+        assertThat(byChild).first().satisfies(c -> assertThat(c)
                 .containsEntry("childId", "s1").containsEntry("amount", "3.123456789012345679"));
         assertThat(windows.get(1)).containsEntry("status", "FINAL");
+
+        // updatedAt: the latest write of the window's rows, each breakdown entry its own rows' latest, ISO-8601 UTC
+        assertThat(w0).containsEntry("updatedAt", "2026-10-05T11:00:03.500Z");
+        assertThat((List<Map<String, Object>>) w0.get("byMeter")).extracting(m -> m.get("updatedAt"))
+                .containsExactly("2026-10-05T11:00:03.500Z", "2026-10-05T11:00:01Z");
+        assertThat(byChild).extracting(c -> c.get("childId") + " " + c.get("updatedAt"))
+                .containsExactly("s1 2026-10-05T11:00:03.500Z", "s1b null");
+        assertThat(windows.get(1)).containsEntry("updatedAt", WRITTEN.toString());
     }
 
     @Test
@@ -110,14 +139,15 @@ class QueryResourcesTest {
         Response r = API.get("/v1/commissions/partner/p1?period=2026-10", D1);
         assertThat(r.getStatus()).isEqualTo(200);
         Map<String, Object> body = json(r);
-        assertThat(body).containsEntry("status", "FINAL").containsEntry("period", "2026-10");
+        assertThat(body).containsEntry("status", "FINAL").containsEntry("period", "2026-10")
+                .containsEntry("updatedAt", "2026-11-01T00:00:05Z");
         assertThat((List<Map<String, Object>>) body.get("totals")).containsExactly(
                 Map.of("currency", "EUR", "amount", "100.5", "commission", "10.05"));
         assertThat((List<Map<String, Object>>) body.get("children")).containsExactly(
                 Map.of("childId", "t1", "currency", "EUR", "amount", "60.5", "commission", "6.05"),
                 Map.of("childId", "t2", "currency", "EUR", "amount", "40", "commission", "4"));
         Map<String, Object> open = json(API.get("/v1/commissions/partner/p1?period=2026-11", P1));
-        assertThat(open).containsEntry("status", "OPEN").containsEntry("totals", List.of());
+        assertThat(open).containsEntry("status", "OPEN").containsEntry("totals", List.of()).containsEntry("updatedAt", null);
 
         assertStatus(API.get("/v1/commissions/tenant/t1?period=2026-10", ADMIN), 400, "level: commission is earned by partners and distributors");
         assertStatus(API.get("/v1/commissions/partner/p1?period=2026-13", ADMIN), 400, "period: must be YYYY-MM");
@@ -136,6 +166,7 @@ class QueryResourcesTest {
                 .containsExactly("s1/compute.vcpu.hours/EUR=0.12", "s1/storage.gb/EUR=0.14",
                         "s1b/compute.vcpu.hours/EUR=1.00", "s1b/compute.vcpu.hours/JPY=1234");
         assertThat(lines.get(0)).containsEntry("unroundedAmount", "0.125");
+        assertThat(body).containsEntry("updatedAt", WRITTEN.toString());
         // 0.12 + 0.14 + 1.00 = 1.26, while the unrounded sum 1.265 would round to 1.26 too but by another road
         assertThat((List<Map<String, Object>>) body.get("totals")).containsExactly(
                 Map.of("currency", "EUR", "amount", "1.26"), Map.of("currency", "JPY", "amount", "1234"));

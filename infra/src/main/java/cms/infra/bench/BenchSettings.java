@@ -48,7 +48,17 @@ public record BenchSettings(
         double late,
         double bad,
         long seed,
-        String flinkCluster) {
+        String flinkCluster,
+        Duration soak,
+        Duration soakSample) {
+
+    /** {@code --soak} without a duration: issue 13's 30 minutes. */
+    static final Duration DEFAULT_SOAK = Duration.ofMinutes(30);
+    /**
+     * The job's dedup-horizon in a soak (issue 13), unless {@code --pipeline-arg dedup-horizon=...} says otherwise: the
+     * default 24 h would make the remembered eventIds grow through any soak that fits in a session.
+     */
+    static final Duration SOAK_DEDUP_HORIZON = Duration.ofMinutes(10);
 
     public BenchSettings {
         pipelineArgs = List.copyOf(pipelineArgs);
@@ -59,6 +69,20 @@ public record BenchSettings(
         if (partitions < 1 || parallelism < 1 || preloadThreads < 1 || apiClients < 0 || probeSubscriptions < 1) {
             throw new IllegalArgumentException("--partitions, --parallelism, --preload-threads and --probes must be >= 1, --api-clients >= 0");
         }
+        if (soak.isNegative() || soakSample.isNegative() || soakSample.isZero()) {
+            throw new IllegalArgumentException("--soak must not be negative and --soak-sample must be positive");
+        }
+    }
+
+    /** Whether the run has a soak phase ({@code --soak}). */
+    public boolean soaking() {
+        return !soak.isNegative() && !soak.isZero();
+    }
+
+    /** The dedup-horizon of the job in a soak: as {@code --pipeline-arg dedup-horizon=...} gives it, else {@link #SOAK_DEDUP_HORIZON}. */
+    String soakDedupHorizon() {
+        int at = pipelineArgs.indexOf("--dedup-horizon");
+        return at >= 0 ? pipelineArgs.get(at + 1) : flinkDuration(SOAK_DEDUP_HORIZON);
     }
 
     /** The full benchmark: 100,000 subscriptions, a backlog for >= 3 minutes at 50,000 records/s, every phase. */
@@ -67,7 +91,8 @@ public record BenchSettings(
                 Duration.ofMinutes(3), Duration.ofMinutes(20), Duration.ofSeconds(15), Duration.ofMinutes(2), 0.5, 0,
                 true, Duration.ofMinutes(5), 4, Duration.ofMillis(100), Duration.ofMillis(50), 2, 4, 2,
                 Duration.ofSeconds(10), null, "6g", true, Path.of("target/bench"), null, List.of(100_000, 1_000_000), false,
-                List.of(), 0.01, 0.01, 0.005, System.nanoTime() & 0xffff, null);
+                List.of(), 0.01, 0.01, 0.005, System.nanoTime() & 0xffff, null,
+                Duration.ZERO, Duration.ofMinutes(1));
     }
 
     /**
@@ -80,7 +105,8 @@ public record BenchSettings(
                 Duration.ZERO, Duration.ofMinutes(4), Duration.ofSeconds(3), Duration.ofSeconds(15), 0.5, 300,
                 true, Duration.ofSeconds(60), 2, Duration.ofMillis(100), Duration.ofMillis(50), 2, 4, 2,
                 Duration.ofSeconds(2), Duration.ofSeconds(3), "1g", false, Path.of("target/bench"), null, List.of(), false,
-                List.of(), 0.01, 0.01, 0.005, System.nanoTime() & 0xffff, null);
+                List.of(), 0.01, 0.01, 0.005, System.nanoTime() & 0xffff, null,
+                Duration.ZERO, Duration.ofMinutes(1));
     }
 
     /** Records the backlog holds: as given, else enough for the minimum window at the expected rate (plus 20%). */
@@ -96,6 +122,11 @@ public record BenchSettings(
         return with(Map.of("no-failure", "true"));
     }
 
+    /** With a soak phase of {@code duration}, sampled every {@code sample}. */
+    public BenchSettings withSoak(Duration duration, Duration sample) {
+        return with(Map.of("soak", flinkDuration(duration), "soak-sample", flinkDuration(sample)));
+    }
+
     static final String USAGE = """
             usage: infra/bin/bench [--short] [options]
               --short                     the short mode (1,000 subscriptions, 20,000 records, live load 300/s, about 90 s)
@@ -108,6 +139,10 @@ public record BenchSettings(
               --live D                    live phase measuring latencies (full: 2m, short: 15s)
               --live-warmup D             live load before the probes and clients start (full: 15s, short: 3s)
               --live-share F | --live-rate R   live load as a share of the measured rate (full: 0.5) or fixed (short: 300)
+              --soak [D]                  after the live phase, the same load goes on for D (30m if not given), the job
+                                          started with dedup-horizon 10min: heap after a full GC, checkpoint size and
+                                          duration, lag and committed rate every --soak-sample, and their drift
+              --soak-sample D             interval of the soak's samples (1m)
               --no-failure                skip the task-failure phase
               --failure-budget D          longest wait for recovery and drained lag (full: 5m, short: 60s)
               --api-clients N --api-think D    dashboard clients and their pause (4, 100ms)
@@ -143,6 +178,9 @@ public record BenchSettings(
             String name = arg.substring(2);
             switch (name) {
                 case "short" -> { }
+                // the one option whose value may be left out
+                case "soak" -> a.put(name, i + 1 < args.length && !args[i + 1].startsWith("--") ? args[++i]
+                        : flinkDuration(DEFAULT_SOAK));
                 case "no-failure", "keep", "jfr", "no-jfr" -> a.put(name, "true");
                 default -> {
                     if (i + 1 >= args.length) {
@@ -230,11 +268,13 @@ public record BenchSettings(
                 number(a, "late", late),
                 number(a, "bad", bad),
                 (long) number(a, "seed", seed),
-                a.containsKey("flink-cluster") ? a.get("flink-cluster") : flinkCluster);
+                a.containsKey("flink-cluster") ? a.get("flink-cluster") : flinkCluster,
+                duration(a, "soak", soak),
+                duration(a, "soak-sample", soakSample));
         a.keySet().removeAll(List.of("probes", "backlog", "expected-rate", "min-window", "max-window", "live-warmup", "live",
                 "live-share", "live-rate", "no-failure", "failure-budget", "api-clients", "api-think", "probe-poll", "preload-threads",
                 "partitions", "parallelism", "checkpoint-interval", "unknown-grace", "pipeline-heap", "out", "broadcast-classpath",
-                "keep", "duplicates", "late", "bad", "seed", "flink-cluster"));
+                "keep", "duplicates", "late", "bad", "seed", "flink-cluster", "soak", "soak-sample"));
         if (!a.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): " + a.keySet());
         }

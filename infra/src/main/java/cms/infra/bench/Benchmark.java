@@ -47,6 +47,9 @@ import java.util.concurrent.TimeUnit;
  *       flushed, so a committed record is rated, rolled up and durable. Lag is printed every 10 s.</li>
  *   <li>Live phase: usage at a fixed share of the measured rate; meanwhile probes measure
  *       event-to-queryable latency through the API and dashboard clients measure API latency.</li>
+ *   <li>Soak ({@code --soak}): the live load goes on for the soak's duration, the job started with a 10-minute
+ *       dedup-horizon; every {@code --soak-sample} the job JVM's heap after a full GC, its latest checkpoint,
+ *       the lag and the committed rate ({@link Soak}).</li>
  *   <li>Injects a task failure (the job's failure-injection-dir) under the same live load and times
  *       the recovery (all tasks RUNNING again, per Flink's REST API) and the drain of the lag back to
  *       its level before the failure.</li>
@@ -110,6 +113,8 @@ public final class Benchmark {
         public long preFailureLag = -1;
         public long peakLagAfterFailure = -1;
         public final List<String> failureLines = new ArrayList<>();
+        /** The soak's series; null without {@code --soak}. */
+        public Soak soak;
         public Map<UsageMix.Kind, Long> sentByKind = Map.of();
         public long probesSent;
         public long produced;
@@ -245,6 +250,10 @@ public final class Benchmark {
                 LoadProducer live = new LoadProducer(stack.kafkaBootstrap(), serializer, usageTopic, s.channel(), mix());
                 try {
                     livePhase(system, kafka, flink, job, live, serializer, token);
+                    if (s.soaking()) {
+                        // before the failure, which would restore the job's state from a checkpoint in the middle of the series
+                        soakPhase(system, kafka, flink, job);
+                    }
                     if (s.injectFailure()) {
                         failurePhase(system, kafka, flink, job);
                     }
@@ -340,6 +349,9 @@ public final class Benchmark {
         }
         if (s.injectFailure()) {
             args.addAll(List.of("--failure-injection-dir", failureDir.toString()));
+        }
+        if (s.soaking() && !s.pipelineArgs().contains("--dedup-horizon")) {
+            args.addAll(List.of("--dedup-horizon", s.soakDedupHorizon()));
         }
         if (!s.pipelineArgs().contains("--checkpoint-dir")) {
             // without a checkpoint directory Flink keeps checkpoints in the JobManager's memory, limited to 5 MB a state:
@@ -505,7 +517,8 @@ public final class Benchmark {
         }
     }
 
-    private void jcmd(long pid, String... command) {
+    /** Runs jcmd on the process and answers its output; null (and a note) when it failed. */
+    private String jcmd(long pid, String... command) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
         cmd.addAll(List.of(command));
         try {
@@ -513,12 +526,15 @@ public final class Benchmark {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 r.notes.add("jcmd " + String.join(" ", command) + " failed: " + output.strip());
+                return null;
             }
+            return output;
         } catch (IOException e) {
             r.notes.add("jcmd failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return null;
     }
 
     // ------------------------------------------------------------------------------------------ live load
@@ -545,12 +561,17 @@ public final class Benchmark {
             probes.start();
             dashboards.start();
             List<Long> lags = watchLag(system, kafka, flink, job, s.live(), r.liveLagLines);
-            for (String level : List.of("SUBSCRIPTION", "TENANT", "PARTNER", "DISTRIBUTOR")) {
-                // each subtask's histogram holds its last 1,000 writes of the level (Flink names its median _median): the mean of the
-                // medians, the worst p99
-                r.freshness.put(level, new double[] {
-                        flink.metric(job, "level." + level + ".freshnessMillis_median", FlinkRest.Agg.AVG).orElse(Double.NaN),
-                        flink.metric(job, "level." + level + ".freshnessMillis_p99", FlinkRest.Agg.MAX).orElse(Double.NaN)});
+            try {
+                for (String level : List.of("SUBSCRIPTION", "TENANT", "PARTNER", "DISTRIBUTOR")) {
+                    // each subtask's histogram holds its last 1,000 writes of the level (Flink names its median _median): the mean of
+                    // the medians, the worst p99
+                    r.freshness.put(level, new double[] {
+                            flink.metric(job, "level." + level + ".freshnessMillis_median", FlinkRest.Agg.AVG).orElse(Double.NaN),
+                            flink.metric(job, "level." + level + ".freshnessMillis_p99", FlinkRest.Agg.MAX).orElse(Double.NaN)});
+                }
+            } catch (IOException e) {
+                // a REST answer slower than its timeout on a loaded machine ended the whole run
+                r.notes.add("the job's freshness metrics were not readable: " + e);
             }
             if (!lags.isEmpty()) {
                 r.liveLagFirst = lags.get(0);
@@ -582,7 +603,7 @@ public final class Benchmark {
         long nextPrint = began;
         while (System.nanoTime() < end) {
             system.requireAlive();
-            long lag = kafka.endOffset(usageTopic) - kafka.committed(group, usageTopic);
+            long lag = lag(kafka);
             lags.add(lag);
             if (System.nanoTime() >= nextPrint) {
                 String line = String.format(Locale.ROOT, "%5.0f s  lag %,10d  %s", (System.nanoTime() - began) / 1e9, lag, flink.describe(job));
@@ -597,6 +618,74 @@ public final class Benchmark {
         return lags;
     }
 
+    /** The usage topic's end offsets minus the job's committed offsets. */
+    private long lag(KafkaWatch kafka) throws Exception {
+        return kafka.endOffset(usageTopic) - kafka.committed(group, usageTopic);
+    }
+
+    // ------------------------------------------------------------------------------------------ soak
+
+    /**
+     * The live phase's load goes on (the same producer, at the same rate) for {@code --soak}; a sample at the start
+     * and every {@code --soak-sample} after it, on a fixed schedule, the lag watched in between as in the live phase.
+     */
+    private void soakPhase(RunningSystem system, KafkaWatch kafka, FlinkRest flink, String job) throws Exception {
+        r.soak = new Soak(s.soak(), s.soakSample());
+        say("soak: the live load goes on at %,.0f records/s for %d s; every %d s the job's heap after a full GC, its latest "
+                        + "checkpoint, the lag and the committed rate", r.liveTargetRate, s.soak().toSeconds(), s.soakSample().toSeconds());
+        if (system.pipelinePid() <= 0) {
+            r.notes.add("soak: no heap after GC, the job runs on the Flink cluster's task managers");
+        }
+        long began = System.nanoTime();
+        long previousAt = began;
+        long previousCommitted = 0;
+        for (long at = 0; at <= s.soak().toNanos(); at += s.soakSample().toNanos()) {
+            long wait = began + at - System.nanoTime();
+            if (wait > 0) {
+                watchLag(system, kafka, flink, job, Duration.ofNanos(wait), null);
+            }
+            long now = System.nanoTime();
+            long committed = kafka.committed(group, usageTopic);
+            // committed offsets move at each completed checkpoint: the rate is exact to one checkpoint's records
+            double rate = at > 0 ? (committed - previousCommitted) / ((now - previousAt) / 1e9) : Double.NaN;
+            long lag = lag(kafka);
+            double heap = heapAfterGc(system);
+            FlinkRest.Checkpoints checkpoint = null;
+            try {
+                checkpoint = flink.checkpoints(job);
+            } catch (IOException e) {
+                r.notes.add("soak: the job's checkpoints were not readable at " + (now - began) / 1_000_000_000L + " s: " + e.getMessage());
+            }
+            Soak.Sample sample = new Soak.Sample((now - began) / 1_000_000_000L, heap,
+                    checkpoint == null || checkpoint.lastSizeBytes() < 0 ? Double.NaN : checkpoint.lastSizeBytes() / 1048576.0,
+                    checkpoint == null ? -1 : checkpoint.lastDurationMs(), lag, rate);
+            r.soak.add(sample);
+            say("soak %5d s: heap after GC %,.1f MB, checkpoint %,.1f MB in %,d ms, lag %,d%s", sample.tSeconds(), sample.heapAfterGcMb(),
+                    sample.checkpointMb(), sample.checkpointMs(), sample.lag(), at > 0 ? String.format(", committed %,.0f/s", rate) : "");
+            previousAt = now;
+            previousCommitted = committed;
+        }
+        say("soak: from %d s on, heap after GC drift %s; checkpoint size drift %s", r.soak.steadyFromSeconds(),
+                r.soak.describe(Soak.Sample::heapAfterGcMb), r.soak.describe(Soak.Sample::checkpointMb));
+    }
+
+    /**
+     * The job JVM's heap in use right after a full GC (MB), NaN on a cluster: {@code jcmd GC.run}, then the used heap of
+     * {@code jcmd GC.heap_info}. Not Flink's Status.JVM.Memory.Heap.Used: the REST API answers metrics from its fetcher's
+     * cache (up to 10 s old), which may predate the GC. The full GC pauses the job once a sample.
+     */
+    private double heapAfterGc(RunningSystem system) {
+        if (system.pipelinePid() <= 0 || jcmd(system.pipelinePid(), "GC.run") == null) {
+            return Double.NaN;
+        }
+        String info = jcmd(system.pipelinePid(), "GC.heap_info");
+        double mb = info == null ? Double.NaN : Soak.heapUsedMb(info);
+        if (info != null && Double.isNaN(mb)) {
+            r.notes.add("soak: no heap figure in jcmd GC.heap_info: " + info.strip());
+        }
+        return mb;
+    }
+
     // ------------------------------------------------------------------------------------------ failure
 
     private void failurePhase(RunningSystem system, KafkaWatch kafka, FlinkRest flink, String job) throws Exception {
@@ -605,7 +694,7 @@ public final class Benchmark {
         List<Long> lags = watchLag(system, kafka, flink, job, before, null);
         r.preFailureLag = lags.stream().mapToLong(Long::longValue).max().orElse(0);
         long committedAtFailure = kafka.committed(group, usageTopic);
-        OptionalLong earlierFailure = flink.lastFailure(job);
+        OptionalLong earlierFailure = lastFailure(flink, job);
         Path request = failureDir.resolve("fail");
         long requested = System.currentTimeMillis();
         Files.writeString(request, "requested by the benchmark at " + Instant.ofEpochMilli(requested) + "\n");
@@ -644,7 +733,7 @@ public final class Benchmark {
             return;
         }
         r.failureInjected = true;
-        OptionalLong failedAt = flink.lastFailure(job);
+        OptionalLong failedAt = lastFailure(flink, job);
         long failureTime = failedAt.isPresent() && failedAt.getAsLong() >= requested - 1000
                 && (earlierFailure.isEmpty() || failedAt.getAsLong() != earlierFailure.getAsLong()) ? failedAt.getAsLong() : downAt;
         r.failureLines.add(0, String.format("%+6d ms  the task failed (%s)", failureTime - requested,
@@ -674,6 +763,15 @@ public final class Benchmark {
             r.notes.add("the lag was not back to its pre-failure level within --failure-budget " + s.failureBudget());
         } else {
             say("failure: lag back to its pre-failure level %.1f s after the failure (peak %,d)", r.secondsToDrained, peak);
+        }
+    }
+
+    /** The newest failure of the job's exception history; empty when it is not readable (the failure time is then when it was seen). */
+    private static OptionalLong lastFailure(FlinkRest flink, String job) throws InterruptedException {
+        try {
+            return flink.lastFailure(job);
+        } catch (IOException slowOrDown) {
+            return OptionalLong.empty();
         }
     }
 
@@ -810,6 +908,10 @@ public final class Benchmark {
         md.append(String.format("- Live phase: %,.0f records/s (%s), %d probe subscriptions polled every %d ms, %d dashboard clients pausing %d ms%n",
                 r.liveTargetRate, s.liveRate() > 0 ? "fixed" : String.format("%.0f%% of the measured rate", 100 * s.liveShare()),
                 s.probeSubscriptions(), s.probePoll().toMillis(), s.apiClients(), s.apiThink().toMillis()));
+        if (s.soaking()) {
+            md.append(String.format("- Soak: the live load for %d s more, the job's dedup-horizon %s, a sample every %d s (a full GC of the job each)%n",
+                    s.soak().toSeconds(), s.soakDedupHorizon(), s.soakSample().toSeconds()));
+        }
         md.append(String.format("- Took %.0f s%n%n", r.took == null ? 0 : r.took.toMillis() / 1000.0));
 
         md.append("| figure | target | measured |\n|---|---|---|\n");
@@ -846,6 +948,12 @@ public final class Benchmark {
         md.append(String.format("| lag back to its pre-failure level | <= 60 s | %s |%n",
                 Double.isNaN(r.secondsToDrained) ? notRecovered
                         : String.format("%.1f s (lag before %,d, peak %,d)", r.secondsToDrained, r.preFailureLag, r.peakLagAfterFailure)));
+        if (r.soak != null) {
+            md.append(String.format("| soak: heap after GC over the last %d s of %d (drift = (max - min) / mean) | flat within 10%% | %s |%n",
+                    s.soak().toSeconds() - r.soak.steadyFromSeconds(), s.soak().toSeconds(), r.soak.describe(Soak.Sample::heapAfterGcMb)));
+            md.append(String.format("| soak: checkpoint size over the same time | flat within 10%% | %s |%n",
+                    r.soak.describe(Soak.Sample::checkpointMb)));
+        }
         if (!r.broadcast.isEmpty()) {
             md.append("| broadcast state (BroadcastMemoryBenchmark) | | ")
                     .append(String.join("; ", r.broadcast.stream().filter(l -> !l.startsWith("machine:")).toList())).append(" |\n");
@@ -888,6 +996,12 @@ public final class Benchmark {
             r.apiLatency.forEach((q, l) -> md.append(String.format("| %s | %s | %s | %s | %d%s |%n", q, Latencies.ms(l.percentile(50)),
                     Latencies.ms(l.percentile(99)), Latencies.ms(l.max()), l.count(), l.failures() > 0 ? " (" + l.failures() + " failed)" : "")));
             md.append('\n');
+        }
+        if (r.soak != null) {
+            md.append(String.format("Soak at %,.0f records/s (a sample every %d s: the job's heap right after a full GC, jcmd GC.run + GC.heap_info; "
+                    + "the latest completed checkpoint; the lag; the committed rate since the previous sample; the drift counts the samples "
+                    + "from %d s on):%n%n", r.liveTargetRate, r.soak.interval().toSeconds(), r.soak.steadyFromSeconds()));
+            md.append(r.soak.table()).append('\n');
         }
         if (!r.failureLines.isEmpty()) {
             md.append("Task failure (times from the request; the job checks for it at most once a second):\n\n```\n");
@@ -957,6 +1071,9 @@ public final class Benchmark {
         var checkpoint = root.putObject("checkpoint");
         checkpoint.put("bytes", r.checkpointBytes);
         checkpoint.put("ms", r.checkpointMillis);
+        if (r.soak != null) {
+            r.soak.json(root.putObject("soak"));
+        }
         var notes = root.putArray("notes");
         r.notes.forEach(notes::add);
         return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
@@ -971,7 +1088,7 @@ public final class Benchmark {
         return r.throughputRate > 0 && !r.cpuThroughput.isEmpty() ? cores * 1e6 / r.throughputRate : Double.NaN;
     }
 
-    private static void number(com.fasterxml.jackson.databind.node.ObjectNode node, String field, double value) {
+    static void number(com.fasterxml.jackson.databind.node.ObjectNode node, String field, double value) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             node.putNull(field);
         } else {

@@ -28,6 +28,9 @@ public final class CommissionFunction extends KeyedProcessFunction<String, Rated
     private final Beneficiary beneficiary;
     private final long retentionMillis;
     private transient MapState<String, BigDecimal> subtree;
+    /** The last period whose end was parsed, and that end: nearly every event is of the same period as the one before. */
+    private transient String lastPeriod;
+    private transient long lastPeriodEnd;
 
     public CommissionFunction(Beneficiary beneficiary, Duration retention) {
         this.beneficiary = beneficiary;
@@ -49,7 +52,7 @@ public final class CommissionFunction extends KeyedProcessFunction<String, Rated
                 ? BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE)
                 : CommissionSchedule.increase(share, before, e.amount);
         subtree.put(key, before.add(e.amount));
-        ctx.timerService().registerEventTimeTimer(BillingPeriod.parse(e.period).end().toEpochMilli() + retentionMillis);
+        ctx.timerService().registerEventTimeTimer(periodEnd(e.period) + retentionMillis);
         beneficiary.set(e, commission);
         out.collect(e);
     }
@@ -58,12 +61,20 @@ public final class CommissionFunction extends KeyedProcessFunction<String, Rated
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RatedEvent> out) throws Exception {
         Iterator<Map.Entry<String, BigDecimal>> it = subtree.iterator();
         while (it.hasNext()) {
-            if (BillingPeriod.parse(it.next().getKey().substring(0, 7)).end().toEpochMilli() + retentionMillis <= timestamp) {
+            if (periodEnd(it.next().getKey().substring(0, 7)) + retentionMillis <= timestamp) {
                 it.remove();
             }
         }
         if (subtree.isEmpty()) {
             subtree.clear();
         }
+    }
+
+    private long periodEnd(String period) {
+        if (!period.equals(lastPeriod)) {
+            lastPeriodEnd = BillingPeriod.parse(period).end().toEpochMilli();
+            lastPeriod = period;
+        }
+        return lastPeriodEnd;
     }
 }

@@ -5,6 +5,7 @@ import cms.pipeline.model.PeriodRow;
 import cms.pipeline.model.RawRecord;
 import cms.pipeline.model.ReferenceUpdate;
 import cms.pipeline.model.FamilyRow;
+import cms.pipeline.hierarchy.KafkaReferenceSnapshot;
 import cms.pipeline.hierarchy.ReferenceSnapshot;
 import cms.pipeline.cassandra.CassandraConnection;
 import cms.pipeline.cassandra.CassandraSink;
@@ -197,7 +198,7 @@ public final class RatingJob {
                 .setDeserializer(new ReferenceDeserializationSchema(config.registry(), config.hierarchyTopic(),
                         config.priceBookTopic(), config.commissionPlanTopic()))
                 .build();
-        ReferenceSnapshot snapshot = new ReferenceSnapshot(config.kafkaBootstrap(), config.registry(), config.hierarchyTopic(),
+        ReferenceSnapshot snapshot = new KafkaReferenceSnapshot(config.kafkaBootstrap(), config.registry(), config.hierarchyTopic(),
                 config.priceBookTopic(), config.commissionPlanTopic(), Duration.ofMinutes(2));
         return new Workflow.Sources(usage, reference, snapshot);
     }

@@ -75,12 +75,35 @@ public final class Workflow {
         }
     }
 
+    /**
+     * What the rated and dead-letter output operators encode for: the topic's limits and the value schema's id, read
+     * from the broker and the registry when the operators open (the job), or fixed (a topology test without servers).
+     */
+    public record Outputs(KafkaOutput rated, KafkaOutput deadLetters) {
+        public Outputs {
+            Objects.requireNonNull(rated, "rated");
+            Objects.requireNonNull(deadLetters, "deadLetters");
+        }
+
+        /** The job's: the configured topics, their limits read from the broker, the schemas registered. */
+        public static Outputs of(PipelineConfig config) {
+            return new Outputs(
+                    KafkaOutput.of(config.registry(), config.ratedTopic(), config.kafkaBootstrap(), TopicLimits.RATED_MAX_REQUEST_SIZE),
+                    KafkaOutput.of(config.registry(), config.deadLetterTopic(), config.kafkaBootstrap(),
+                            TopicLimits.DEAD_LETTER_MAX_REQUEST_SIZE));
+        }
+    }
+
     /** The usage source and the operators chained to it: see build(). */
     static final int USAGE_SOURCE_PARALLELISM = 1;
 
     private Workflow() {}
 
     public static void build(StreamExecutionEnvironment env, PipelineConfig config, Sources sources, Sinks sinks) {
+        build(env, config, sources, sinks, Outputs.of(config));
+    }
+
+    public static void build(StreamExecutionEnvironment env, PipelineConfig config, Sources sources, Sinks sinks, Outputs outputs) {
         // per-partition event-time watermarks in the source (one generator per Kafka split, idleness relative to the
         // other splits). One source subtask reads every partition: the relative idleness rule (SourceActivity) can only
         // compare partitions a subtask sees, and a subtask must never go idle once it has read usage (see
@@ -125,8 +148,7 @@ public final class Workflow {
 
         // encoded and checked once, before the fan-out: an event its rated record cannot carry reaches no roll-up either
         SingleOutputStreamOperator<RatedEvent> delivered = withCommission
-                .process(new RatedOutput(KafkaOutput.of(config.registry(), config.ratedTopic(), config.kafkaBootstrap(),
-                        TopicLimits.RATED_MAX_REQUEST_SIZE)))
+                .process(new RatedOutput(outputs.rated()))
                 .uid(PipelineState.Uids.RATED_OUTPUT).name("rated output");
         delivered.getSideOutput(PipelineState.RATED_RECORDS).sinkTo(sinks.rated()).uid(PipelineState.Uids.RATED_SINK).name("rated usage sink");
 
@@ -147,8 +169,7 @@ public final class Workflow {
 
         decoded.getSideOutput(PipelineState.DEAD_LETTERS)
                 .union(rated.getSideOutput(PipelineState.DEAD_LETTERS), delivered.getSideOutput(PipelineState.DEAD_LETTERS))
-                .process(new DeadLetterOutput(KafkaOutput.of(config.registry(), config.deadLetterTopic(), config.kafkaBootstrap(),
-                        TopicLimits.DEAD_LETTER_MAX_REQUEST_SIZE)))
+                .process(new DeadLetterOutput(outputs.deadLetters()))
                 .uid(PipelineState.Uids.DEAD_LETTER_OUTPUT).name("dead-letter output")
                 .sinkTo(sinks.deadLetters()).uid(PipelineState.Uids.DEAD_LETTER_SINK).name("dead-letter sink");
 

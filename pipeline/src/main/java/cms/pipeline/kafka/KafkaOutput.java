@@ -38,8 +38,8 @@ public final class KafkaOutput implements Serializable {
         return new KafkaOutput(registry, topic, bootstrap, maxRequestSize, null, null);
     }
 
-    /** Fixed limits and schema id: operator tests. */
-    static KafkaOutput fixed(TopicLimits limits, int schemaId) {
+    /** Fixed limits and schema id, no broker or registry asked: operator and topology tests. */
+    public static KafkaOutput fixed(TopicLimits limits, int schemaId) {
         return new KafkaOutput(SchemaRegistryClient.Config.of("http://127.0.0.1:1"), limits.topic(), null, 0, limits, schemaId);
     }
 

@@ -87,7 +87,8 @@ public final class PipelineState {
 
     /** Roll-ups (keyed by distributor): every row of the distributor's subtree, by family member, window, meter and currency. */
     public static MapStateDescriptor<FamilySlot, SlotSums> familySlots() {
-        return new MapStateDescriptor<>("family-slots", TypeInformation.of(FamilySlot.class), TypeInformation.of(SlotSums.class));
+        // serializers of our own: no reflection, decimals as a scale and a long (the whole map is written at every heap checkpoint)
+        return new MapStateDescriptor<>("family-slots", FamilySlotSerializer.INSTANCE, SlotSumsSerializer.INSTANCE);
     }
 
     /** Periods: the next refresh (processing-time) timer of an OPEN period. */

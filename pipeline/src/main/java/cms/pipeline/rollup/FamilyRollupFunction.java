@@ -84,6 +84,9 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
     private transient Counter afterFinal;
     private transient Map<NodeLevel, Histogram> freshness;
     private transient int attempt;
+    private transient String lastBucket;
+    private transient long bucketFrom;
+    private transient long bucketTo;
 
     /**
      * @param writeBudgetRows rows per second for the whole job (shared evenly by the subtasks); 0: no limit
@@ -270,12 +273,22 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
         }
     }
 
+    /** The partition bucket of a window, the last month's kept: nearly every row written is of the current month. */
+    private String bucket(Granularity g, long windowStart) {
+        if (windowStart < bucketFrom || windowStart >= bucketTo || lastBucket == null) {
+            lastBucket = g.bucket(windowStart);
+            bucketFrom = Granularity.MONTH.start(windowStart);
+            bucketTo = Granularity.MONTH.end(windowStart);
+        }
+        return lastBucket;
+    }
+
     private FamilyRow row(String via, FamilySlot slot, SlotSums s, String status) {
         Granularity g = slot.granularityValue();
         FamilyRow r = new FamilyRow();
         r.level = slot.familyLevel().name();
         r.nodeId = slot.head;
-        r.bucket = g.bucket(slot.windowStart);
+        r.bucket = bucket(g, slot.windowStart);
         r.granularity = g.name();
         r.childId = slot.child;
         r.windowStart = slot.windowStart;

@@ -104,14 +104,26 @@ final class ItSupport {
      * breakdown; the parts of a window (per parent, per writer) are added up as the API adds them.
      */
     static List<StoredRow> storedRows(CqlSession cassandra, String keyspace) {
-        Map<List<String>, List<FamilyRollups.Part>> own = new TreeMap<>(Comparator.comparing(Object::toString));
-        Map<List<String>, List<FamilyRollups.Part>> byChild = new TreeMap<>(Comparator.comparing(Object::toString));
+        List<FamilyPart> parts = new ArrayList<>();
         for (Row r : cassandra.execute("SELECT level, node_id, granularity, child_id, window_start, meter_id, currency, via, "
                 + FamilyRollups.VALUE_COLUMNS + " FROM " + keyspace + "." + CassandraSchema.FAMILY_ROLLUPS)) {
-            FamilyRollups.Part part = FamilyRollups.Part.of(r);
-            String family = r.getString("level");
-            String head = r.getString("node_id");
-            String granularity = r.getString("granularity");
+            parts.add(new FamilyPart(r.getString("level"), r.getString("node_id"), r.getString("granularity"), FamilyRollups.Part.of(r)));
+        }
+        return storedRows(parts);
+    }
+
+    /** One row of family_rollups: the family head (level, node), the granularity, and the part of a window it holds. */
+    record FamilyPart(String family, String head, String granularity, FamilyRollups.Part part) {}
+
+    /** The windows the rows of family_rollups make up, as {@link #storedRows(CqlSession, String)} reads them. */
+    static List<StoredRow> storedRows(List<FamilyPart> rows) {
+        Map<List<String>, List<FamilyRollups.Part>> own = new TreeMap<>(Comparator.comparing(Object::toString));
+        Map<List<String>, List<FamilyRollups.Part>> byChild = new TreeMap<>(Comparator.comparing(Object::toString));
+        for (FamilyPart row : rows) {
+            FamilyRollups.Part part = row.part();
+            String family = row.family();
+            String head = row.head();
+            String granularity = row.granularity();
             if (part.childId().equals(FamilyRollups.OWN)) {
                 own.computeIfAbsent(List.of(family, head, granularity), k -> new ArrayList<>()).add(part);
             } else {
@@ -145,8 +157,12 @@ final class ItSupport {
 
     /** Every stored roll-up window as "key -> values" (Scenario's form of the expected roll-ups). */
     static Map<String, String> rollupRows(CqlSession cassandra, String keyspace) {
+        return rollupRows(storedRows(cassandra, keyspace));
+    }
+
+    static Map<String, String> rollupRows(List<StoredRow> rows) {
         Map<String, String> out = new TreeMap<>();
-        for (StoredRow r : storedRows(cassandra, keyspace)) {
+        for (StoredRow r : rows) {
             out.put(r.key(), r.values());
         }
         return out;
@@ -154,8 +170,12 @@ final class ItSupport {
 
     /** Commission per beneficiary and currency over the MONTH windows of partners and distributors, as plain decimals. */
     static Map<String, String> commissions(CqlSession cassandra, String keyspace) {
+        return commissions(storedRows(cassandra, keyspace));
+    }
+
+    static Map<String, String> commissions(List<StoredRow> rows) {
         Map<String, BigDecimal> sums = new TreeMap<>();
-        for (StoredRow r : storedRows(cassandra, keyspace)) {
+        for (StoredRow r : rows) {
             if (!r.granularity().equals("MONTH") || !r.childId().isEmpty()) {
                 continue;
             }

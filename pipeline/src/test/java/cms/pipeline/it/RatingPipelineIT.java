@@ -292,9 +292,13 @@ class RatingPipelineIT {
 
     /** For every node, meter and currency: its HOUR windows sum to its DAY windows, and those to its MONTH window. */
     static void assertGranularitiesAddUp(CqlSession session, String keyspace) {
+        assertGranularitiesAddUp(ItSupport.storedRows(session, keyspace));
+    }
+
+    static void assertGranularitiesAddUp(List<ItSupport.StoredRow> stored) {
         Map<String, BigDecimal[]> sums = new TreeMap<>();
         int rows = 0;
-        for (ItSupport.StoredRow r : ItSupport.storedRows(session, keyspace)) {
+        for (ItSupport.StoredRow r : stored) {
             if (!r.childId().isEmpty()) {
                 continue;
             }
@@ -536,10 +540,14 @@ class RatingPipelineIT {
 
     /** The commission per beneficiary and currency over the MONTH windows, against the scenario's. */
     static void assertCommissions(CqlSession session, String keyspace, Scenario scenario) {
+        assertCommissions(ItSupport.storedRows(session, keyspace), scenario);
+    }
+
+    static void assertCommissions(List<ItSupport.StoredRow> stored, Scenario scenario) {
         // commissions: per beneficiary and currency, over both months' MONTH rows
         Map<String, String> expectedCommissions = new TreeMap<>();
         scenario.expectedCommissions().forEach((k, v) -> expectedCommissions.put(k, Scenario.plain(v)));
-        assertThat(ItSupport.commissions(session, keyspace)).as("commissions").isEqualTo(expectedCommissions);
+        assertThat(ItSupport.commissions(stored)).as("commissions").isEqualTo(expectedCommissions);
     }
 
     /**
@@ -601,7 +609,7 @@ class RatingPipelineIT {
      * The scenario must exercise the event-time lateness rule both ways: usage whose partition moved past its
      * hour's end + lateness (booked into January, and into February), and usage behind its partition that is not late.
      */
-    private static void assertCoversTheLatenessRule(Scenario scenario) {
+    static void assertCoversTheLatenessRule(Scenario scenario) {
         List<Scenario.Record> rated = scenario.allRecords().stream().filter(r -> r.kind == Scenario.Kind.RATED).toList();
         long lateIntoJanuary = rated.stream().filter(r -> r.late && Scenario.period(r.bookingTime).equals("2026-01")).count();
         long lateIntoFebruary = rated.stream().filter(r -> r.late && Scenario.period(r.bookingTime).equals("2026-02")

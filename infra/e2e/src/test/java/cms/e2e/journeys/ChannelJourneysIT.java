@@ -330,6 +330,8 @@ class ChannelJourneysIT {
                             .requireStatus(200).json());
                     assertThat(w.get("status").asText()).as(level + " " + id + " MONTH window").isEqualTo("FINAL");
                     assertWindow(level + " " + id, w, rated.totals(level, id).get(c.currency()));
+                    // written FINAL by the pipeline after the closing usage was produced
+                    assertWrittenBetween(level + " " + id, w, t0, Instant.now());
                 }
             }
         }
@@ -635,6 +637,8 @@ class ChannelJourneysIT {
                 JsonNode w = oneWindow(api.get(tokens.get(who[2]), usagePath(who[0], who[1], "MONTH", null)).requireStatus(200).json());
                 assertWindow(e.getKey(), w, rated.totals(level, who[1]).get(c.currency()));
                 assertThat(w.get("status").asText()).isEqualTo("OPEN");
+                // the values include this usage, so they were written after it was produced
+                assertWrittenBetween(e.getKey(), w, t0, Instant.now());
                 seen.put(e.getKey(), Duration.between(acked, Instant.now()));
             }
             return null;
@@ -661,6 +665,15 @@ class ChannelJourneysIT {
         assertAmount(who + " amount", a.get("amount"), t.amount());
         t.partnerCommission().ifPresent(x -> assertAmount(who + " partner commission", a.get("partnerCommission"), x));
         t.distributorCommission().ifPresent(x -> assertAmount(who + " distributor commission", a.get("distributorCommission"), x));
+    }
+
+    /** A window's updatedAt (when the pipeline last wrote its values) is an ISO-8601 UTC instant in [after, before]. */
+    private static void assertWrittenBetween(String who, JsonNode window, Instant after, Instant before) {
+        JsonNode updatedAt = window.get("updatedAt");
+        assertThat(updatedAt).as(who + " updatedAt in " + window).isNotNull();
+        assertThat(updatedAt.isTextual()).as(who + " updatedAt in " + window).isTrue();
+        assertThat(updatedAt.asText()).endsWith("Z");
+        assertThat(Instant.parse(updatedAt.asText())).as(who + " updatedAt").isBetween(after, before);
     }
 
     private void assertStatement(Channel c, String tenant, ExpectedRating.Period rated) throws Exception {

@@ -152,6 +152,17 @@ final class DashboardChecks {
         // to the cent, and beyond: the page shows the API's decimal string itself
         assertThat(new BigDecimal(pageMonthAmount(b, c.currency()))).isEqualByComparingTo(new BigDecimal(after[0]));
         assertThat(b.text(By.id("updated-ago"))).matches("updated \\d+ s ago.*");
+        // when the month's values were last written, as the API says (updatedAt): after this usage was produced
+        String[] written = b.waitFor("the month's write time", Duration.ofSeconds(20), d -> {
+            try {   // the page re-renders at every refresh: read both from one element
+                org.openqa.selenium.WebElement t = d.findElement(By.cssSelector("#month-window time.written"));
+                return new String[] {t.getAttribute("datetime"), t.getText()};
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return null;
+            }
+        });
+        assertThat(Instant.parse(written[0])).as("the month window's updatedAt on the page").isBetween(now, Instant.now());
+        assertThat(written[1]).matches("written (just now|\\d+ s ago)");
         assertThat(b.driver.findElements(By.cssSelector("#month [data-status='OPEN']"))).isNotEmpty();
         b.screenshots("tenant");
 
