@@ -3,7 +3,9 @@ package cms.pipeline.model;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
@@ -46,8 +48,26 @@ public final class FamilyWindowsSerializer extends TypeSerializerSingleton<Famil
         return -1;
     }
 
+    /**
+     * A part is encoded into a buffer of the thread's, then written as one length-prefixed block: the checkpoint's
+     * stream takes each small write (a byte, an int) through several layers (the profile: 16% of the job's samples in
+     * ForwardingOutputStream.write when rows were written field by field).
+     */
+    private static final ThreadLocal<DataOutputSerializer> BUFFER = ThreadLocal.withInitial(() -> new DataOutputSerializer(4096));
+
     @Override
     public void serialize(FamilyWindows f, DataOutputView out) throws IOException {
+        DataOutputSerializer buffer = BUFFER.get();
+        buffer.clear();
+        encode(f, buffer);
+        out.writeInt(buffer.length());
+        out.write(buffer.getSharedBuffer(), 0, buffer.length());
+        if (buffer.getSharedBuffer().length > 1 << 20) {
+            BUFFER.remove();   // keep no megabytes per thread after an unusually large part
+        }
+    }
+
+    private static void encode(FamilyWindows f, DataOutputView out) throws IOException {
         out.writeByte(FORMAT);
         out.writeLong(f.dueAt);
         writeStrings(f.children, f.childCount, out);
@@ -94,6 +114,12 @@ public final class FamilyWindowsSerializer extends TypeSerializerSingleton<Famil
 
     @Override
     public FamilyWindows deserialize(DataInputView in) throws IOException {
+        byte[] block = new byte[in.readInt()];
+        in.readFully(block);
+        return decode(new DataInputDeserializer(block));
+    }
+
+    private static FamilyWindows decode(DataInputView in) throws IOException {
         int format = in.readByte();
         if (format != FORMAT) {
             throw new IOException("unknown roll-up state format " + format);
@@ -189,7 +215,9 @@ public final class FamilyWindowsSerializer extends TypeSerializerSingleton<Famil
 
     @Override
     public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
+        int length = in.readInt();
+        out.writeInt(length);
+        out.write(in, length);
     }
 
     @Override
