@@ -502,7 +502,8 @@ public final class FamilyWindows {
         to.currencies = Arrays.copyOf(currencies, Math.max(1, currencyCount));
         to.currencyCount = currencyCount;
         to.size = size;
-        int capacity = Math.max(2, size);
+        // the original's capacity: a copy made by a checkpoint's copy-on-write goes on growing where the original was
+        int capacity = child.length;
         to.child = Arrays.copyOf(child, capacity);
         to.meter = Arrays.copyOf(meter, capacity);
         to.currency = Arrays.copyOf(currency, capacity);
