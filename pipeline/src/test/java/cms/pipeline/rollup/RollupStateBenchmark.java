@@ -30,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RollupStateBenchmark {
     private static final int EVENTS = Integer.getInteger("cms.bench.events", 600_000);
+    /** {@code -Dcms.bench.compression=true}: checkpoints compressed (Flink's execution.checkpointing.snapshot-compression). */
+    private static final boolean COMPRESSION = Boolean.getBoolean("cms.bench.compression");
     private static final String[] METERS = {"compute.vcpu.hours", "storage.gb.hours", "network.egress.gb", "licence.seat.days"};
 
     @Test
@@ -42,6 +44,7 @@ class RollupStateBenchmark {
             // a checkpoint of this size goes to files, as in the job
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rollup-bench-");
             h.setCheckpointStorage(new org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage(dir.toUri()));
+            h.getExecutionConfig().setUseSnapshotCompression(COMPRESSION);
             h.open();
             long t0 = Instant.parse("2026-01-10T10:00:00Z").toEpochMilli();
             long now = t0 + 3_600_000;
@@ -62,7 +65,8 @@ class RollupStateBenchmark {
             OperatorSubtaskState snapshot = h.snapshot(1, now + EVENTS);
             long snapshotCpu = threads.getThreadCpuTime(thread) - scpu0;
             long snapshotWall = System.nanoTime() - s0;
-            System.out.printf("%nRollupStateBenchmark: %,d events (after %,d of warm-up), 100,000 subscriptions, heap state%n", EVENTS, warm);
+            System.out.printf("%nRollupStateBenchmark: %,d events (after %,d of warm-up), 100,000 subscriptions, heap state, snapshot compression %s%n", EVENTS, warm,
+                    COMPRESSION ? "on" : "off");
             System.out.printf("  task thread CPU per event      %,.2f us%n", cpu / 1000.0 / EVENTS);
             System.out.printf("  allocated per event            %,d bytes%n", alloc / EVENTS);
             System.out.printf("  OPEN rows emitted per event    %.2f (refresh every 100 ms of processing time, 1 ms an event)%n", (double) rows / EVENTS);
