@@ -56,10 +56,17 @@ public final class PipelineState {
 
     /**
      * De-duplication (in the rating operator): per subscription, the fingerprint of each remembered eventId
-     * (dedup's EventFingerprint) to the hour (epoch hours) at whose start it is forgotten.
+     * (dedup's EventFingerprint) to the second (epoch seconds, unsigned) at which its horizon ends. Named anew when
+     * the value changed from the hour of an event-time timer ("seen-event-fingerprints"): an old savepoint's ids are
+     * not read as seconds.
      */
     public static MapStateDescriptor<Long, Integer> seenEventFingerprints() {
-        return new MapStateDescriptor<>("seen-event-fingerprints", Types.LONG, Types.INT);
+        return new MapStateDescriptor<>("seen-event-horizons", Types.LONG, Types.INT);
+    }
+
+    /** De-duplication: per subscription, the second (epoch seconds, unsigned) from which its next new eventId sweeps its ids. */
+    public static ValueStateDescriptor<Integer> seenEventSweep() {
+        return new ValueStateDescriptor<>("seen-event-sweep", Types.INT);
     }
 
     /**
