@@ -29,6 +29,8 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
     /** Metric names (counters) of the requests and rows sent; the benchmark sums them over the job's operators. */
     static final String REQUESTS = "cassandraRequests";
     static final String ROWS = "cassandraRows";
+    /** A gauge of cassandra.batch-size, so that the benchmark can tell a consistent rows-per-request figure from a bad reading. */
+    static final String BATCH_SIZE = "cassandraBatchSize";
     /**
      * The writer's bounds: requests in flight, how long to wait for them, rows per batch and how long a row may
      * wait for its batch. Serializable: the sink holding it is shipped to the tasks.
@@ -71,6 +73,8 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
         this.sent = metrics.getNumRecordsSendCounter();
         this.requests = metrics.counter(REQUESTS);
         this.rows = metrics.counter(ROWS);
+        int batchSize = limits.batchSize();
+        metrics.gauge(BATCH_SIZE, (org.apache.flink.metrics.Gauge<Integer>) () -> batchSize);
         for (String cql : statements.cql()) {
             prepared.add(session.prepare(cql));
         }
