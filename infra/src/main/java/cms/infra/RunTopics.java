@@ -71,6 +71,22 @@ public final class RunTopics {
         return topics.stream().map(Topic::name).toList();
     }
 
+    /**
+     * Cassandra's own count of the writes applied to the run's keyspace so far (system_views.local_write_latency, summed over
+     * its tables: one per partition update, so a single-partition batch counts once) by the node the session connects to;
+     * meaningful on the single-node stack, where that node holds every replica.
+     */
+    public long localWrites() {
+        try (CqlSession session = cql(stack)) {
+            long n = 0;
+            for (var row : session.execute(SimpleStatement.newInstance(
+                    "SELECT count FROM system_views.local_write_latency WHERE keyspace_name = ?", keyspace))) {
+                n += row.getLong("count");
+            }
+            return n;
+        }
+    }
+
     /** Deletes the topics and drops the keyspace; returns what could not be removed (nothing when all went well). */
     public List<String> remove() {
         List<String> problems = new ArrayList<>();

@@ -87,6 +87,8 @@ public final class Benchmark {
         /** The job's Cassandra requests (a single-partition batch is one mutation) and rows per second in the throughput window. */
         public double cassandraRequestsPerSecond = Double.NaN;
         public double cassandraRowsPerSecond = Double.NaN;
+        /** Cassandra's own count of partition updates applied to the run's keyspace per second, same window (local stack). */
+        public double cassandraServerWritesPerSecond = Double.NaN;
         /** The job's write budget (cassandra.write-budget, rows/s), as its roll-up operators report it. */
         public double writeBudget = Double.NaN;
         /** The job's mutation budget (cassandra.write-budget-mutations, mutations/s), as its roll-up operators report it. */
@@ -481,7 +483,7 @@ public final class Benchmark {
     }
 
     /** The job's Cassandra requests and rows sent so far, read at one moment ({@code nanoTime}, the reading's). */
-    record Writes(double requests, double rows, double batchSize, long nanoTime) {}
+    record Writes(double requests, double rows, double batchSize, long nanoTime, double cassandraWrites) {}
 
     /**
      * The Cassandra sinks' counters (writers' and committers', summed over subtasks), or null when not readable. Locally
@@ -497,12 +499,12 @@ public final class Benchmark {
                 double rows = m.sum("cassandraRows");
                 double batch = m.named("cassandraBatchSize", l -> true).stream().mapToDouble(PrometheusMetrics.Sample::value).max()
                         .orElse(Double.NaN);
-                return Double.isNaN(requests) || Double.isNaN(rows) ? null : new Writes(requests, rows, batch, m.nanoTime);
+                return Double.isNaN(requests) || Double.isNaN(rows) ? null : new Writes(requests, rows, batch, m.nanoTime, cassandraWrites());
             }
             Map<String, Double> m = flink.metrics(job, List.of("cassandraRequests", "cassandraRows"), FlinkRest.Agg.SUM);
             long at = System.nanoTime();
             return m.containsKey("cassandraRequests") && m.containsKey("cassandraRows")
-                    ? new Writes(m.get("cassandraRequests"), m.get("cassandraRows"), Double.NaN, at) : null;
+                    ? new Writes(m.get("cassandraRequests"), m.get("cassandraRows"), Double.NaN, at, Double.NaN) : null;
         } catch (IOException e) {
             r.notes.add("the job's Cassandra counters were not readable: " + e.getMessage());
             return null;
@@ -531,6 +533,18 @@ public final class Benchmark {
         }
         r.cassandraRequestsPerSecond = requests / seconds;
         r.cassandraRowsPerSecond = rows / seconds;
+        // the same window as Cassandra counts it (a moment later at each end: its query follows the scrape)
+        r.cassandraServerWritesPerSecond = (end.cassandraWrites() - start.cassandraWrites()) / seconds;
+    }
+
+    /** Cassandra's own count of writes to the run's keyspace (local stack only: one node holds every replica); NaN if unreadable. */
+    private double cassandraWrites() {
+        try {
+            return resources.localWrites();
+        } catch (RuntimeException e) {
+            r.notes.add("Cassandra's write count (system_views.local_write_latency) was not readable: " + e.getMessage());
+            return Double.NaN;
+        }
     }
 
     private static int freePort() throws IOException {
@@ -1009,6 +1023,8 @@ public final class Benchmark {
         md.append(String.format(Locale.ROOT, "| Cassandra requests (mutations) and rows per second, throughput window | within the budget (%,.0f mutations/s, %,.0f rows/s) | %,.0f requests/s, %,.0f rows/s (%.2f rows a request, %.2f rows per event) |%n",
                 r.writeBudgetMutations, r.writeBudget, r.cassandraRequestsPerSecond, r.cassandraRowsPerSecond,
                 r.cassandraRowsPerSecond / r.cassandraRequestsPerSecond, r.cassandraRowsPerSecond / r.throughputRate));
+        md.append(String.format(Locale.ROOT, "| Cassandra's own count of writes applied to the run's keyspace (system_views.local_write_latency), same window | = requests | %,.0f mutations/s |%n",
+                r.cassandraServerWritesPerSecond));
         if (!r.freshness.isEmpty()) {
             StringBuilder f = new StringBuilder();
             r.freshness.forEach((level, p) -> f.append(String.format(Locale.ROOT, "%s%s %s / %s", f.length() == 0 ? "" : "; ",
@@ -1126,6 +1142,7 @@ public final class Benchmark {
         number(c, "mutations_per_s", r.cassandraRequestsPerSecond);
         number(c, "rows_per_s", r.cassandraRowsPerSecond);
         number(c, "rows_per_request", r.cassandraRowsPerSecond / r.cassandraRequestsPerSecond);
+        number(c, "server_mutations_per_s", r.cassandraServerWritesPerSecond);
         var budget = c.putObject("budget");
         number(budget, "mutations_per_s", r.writeBudgetMutations);
         number(budget, "rows_per_s", r.writeBudget);
