@@ -161,6 +161,8 @@ public final class Benchmark {
     private volatile boolean cleanedUp;
     /** The local job's Prometheus endpoint (one scrape = every metric at one instant); null on a cluster. */
     private String metricsUrl;
+    /** Cassandra's own write count of the run's keyspace, during the throughput phase on the local stack; else null. */
+    private RunTopics.WriteCount writeCount;
 
     private Benchmark(BenchSettings settings, PrintStream out) throws IOException {
         this.s = settings;
@@ -398,6 +400,13 @@ public final class Benchmark {
         long printedAt = jobStarted;
         Machine.CpuWindow cpu = null;
         Writes cassandraAtStart = null;
+        if (metricsUrl != null) {
+            try {
+                writeCount = resources.writeCount();
+            } catch (RuntimeException e) {
+                r.notes.add("Cassandra's write count (system_views.local_write_latency) was not readable: " + e.getMessage());
+            }
+        }
         say("throughput: waiting for the job's committed offsets to reach %,d (lag printed every 10 s)", target);
         while (true) {
             system.requireAlive();
@@ -439,6 +448,10 @@ public final class Benchmark {
         }
         stopRecording(system);
         Writes cassandraAtEnd = cassandraCounts(flink, job);
+        if (writeCount != null) {
+            writeCount.close();
+            writeCount = null;
+        }
         try {
             FlinkRest.Checkpoints checkpoints = flink.checkpoints(job);
             r.checkpointBytes = checkpoints.lastSizeBytes();
@@ -494,12 +507,15 @@ public final class Benchmark {
     private Writes cassandraCounts(FlinkRest flink, String job) {
         try {
             if (metricsUrl != null) {
+                // Cassandra's count first, then the job's: the job's requests of the moment are counted when sent, Cassandra's
+                // when applied
+                double applied = cassandraWrites();
                 PrometheusMetrics m = PrometheusMetrics.scrape(metricsUrl);
                 double requests = m.sum("cassandraRequests");
                 double rows = m.sum("cassandraRows");
                 double batch = m.named("cassandraBatchSize", l -> true).stream().mapToDouble(PrometheusMetrics.Sample::value).max()
                         .orElse(Double.NaN);
-                return Double.isNaN(requests) || Double.isNaN(rows) ? null : new Writes(requests, rows, batch, m.nanoTime, cassandraWrites());
+                return Double.isNaN(requests) || Double.isNaN(rows) ? null : new Writes(requests, rows, batch, m.nanoTime, applied);
             }
             Map<String, Double> m = flink.metrics(job, List.of("cassandraRequests", "cassandraRows"), FlinkRest.Agg.SUM);
             long at = System.nanoTime();
@@ -535,12 +551,18 @@ public final class Benchmark {
         r.cassandraRowsPerSecond = rows / seconds;
         // the same window as Cassandra counts it (a moment later at each end: its query follows the scrape)
         r.cassandraServerWritesPerSecond = (end.cassandraWrites() - start.cassandraWrites()) / seconds;
+        r.notes.add(String.format(Locale.ROOT, "Cassandra counters, throughput window (%.1f s): the job's requests %,.0f -> %,.0f, rows %,.0f -> %,.0f; "
+                + "Cassandra's writes applied to the keyspace %,.0f -> %,.0f", seconds, start.requests(), end.requests(), start.rows(), end.rows(),
+                start.cassandraWrites(), end.cassandraWrites()));
     }
 
     /** Cassandra's own count of writes to the run's keyspace (local stack only: one node holds every replica); NaN if unreadable. */
     private double cassandraWrites() {
+        if (writeCount == null) {
+            return Double.NaN;
+        }
         try {
-            return resources.localWrites();
+            return writeCount.now();
         } catch (RuntimeException e) {
             r.notes.add("Cassandra's write count (system_views.local_write_latency) was not readable: " + e.getMessage());
             return Double.NaN;

@@ -43,6 +43,11 @@ public final class PrometheusMetrics {
         return new PrometheusMetrics(parse(r.body()), at);
     }
 
+    /** The metrics of an exposition text already read. */
+    static PrometheusMetrics of(String text) {
+        return new PrometheusMetrics(parse(text), System.nanoTime());
+    }
+
     /** The text exposition format: {@code name{label="value",...} value} lines, comments skipped. */
     static List<Sample> parse(String text) {
         List<Sample> out = new ArrayList<>();

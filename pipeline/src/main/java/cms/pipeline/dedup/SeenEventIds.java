@@ -96,7 +96,11 @@ public final class SeenEventIds {
      */
     public void onEventTime(long timestamp) throws Exception {
         Integer due = sweepAt.value();
-        if (due != null && backstop(millis(due)) <= timestamp) {
+        if (due == null) {
+            // nothing remembered since the sweep state exists; only ids restored from a savepoint of the hour-timer job
+            // (whose timers still fire), long expired
+            seen.clear();
+        } else if (backstop(millis(due)) <= timestamp) {
             seen.clear();
             sweepAt.clear();
         }

@@ -43,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeduplicationTest {
     private static final Duration HORIZON = Duration.ofMinutes(10);
     private static final Duration LEAD = Duration.ofHours(1);
-    private static final String SEEN = "seen-event-horizons";
+    private static final String SEEN = "seen-event-fingerprints";
 
     private KeyedBroadcastOperatorTestHarness<String, ValidUsage, ReferenceUpdate, RatedEvent> h;
 
