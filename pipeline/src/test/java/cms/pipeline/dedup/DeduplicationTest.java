@@ -10,7 +10,13 @@ import cms.pipeline.model.ReferenceUpdate;
 import cms.pipeline.model.ValidUsage;
 import cms.pipeline.rating.RatingFunction;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -208,6 +214,58 @@ class DeduplicationTest {
         assertThat(duplicates()).isEmpty();
         assertThat(h.numEventTimeTimers()).as("at most three backstops per subscription, and January's quantities")
                 .isLessThanOrEqualTo(4 * subscriptions);
+    }
+
+    /** The job before session 8: fingerprint -> the epoch hour of an event-time timer that forgets the id. */
+    private static final class HourTimerDedupe extends KeyedProcessFunction<String, ValidUsage, Void> {
+        private final long forgetAt;
+
+        HourTimerDedupe(long forgetAt) {
+            this.forgetAt = forgetAt;
+        }
+
+        @Override
+        public void processElement(ValidUsage usage, Context ctx, Collector<Void> out) throws Exception {
+            getRuntimeContext().getMapState(PipelineState.seenEventFingerprints())
+                    .put(new EventFingerprint().of(usage.event.getEventId()), (int) (forgetAt / 3_600_000L));
+            ctx.timerService().registerEventTimeTimer(forgetAt);
+        }
+    }
+
+    @Test
+    void aSavepointOfTheHourTimerJobRestoresWithItsIdsExpiredAndDropsThem() throws Exception {
+        long arrival = ms("2026-01-10T10:00:00Z");
+        long forgetAt = ms("2026-01-10T12:00:00Z");
+        OperatorSubtaskState old;
+        try (var before = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new HourTimerDedupe(forgetAt)),
+                new Keys.Subscription(), Types.STRING, 1, 1, 0)) {
+            before.open();
+            before.processElement(valid(usage("e1", "s1", "vcpu", "1", "2026-01-10T10:00:00Z")), arrival);
+            before.processElement(valid(usage("q1", "quiet", "vcpu", "1", "2026-01-10T10:00:00Z")), arrival);
+            old = before.snapshot(0, 0);
+        }
+        h.close();
+        h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(
+                new RatingFunction(Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(35), HORIZON, LEAD, null),
+                List.of(PipelineState.referenceData())), new Keys.Subscription(), Types.STRING, 1, 1, 0);
+        h.setup();
+        h.initializeState(old);
+        h.open();
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        h.processBroadcastElement(ReferenceUpdate.of(book("b1", "EUR", "2026-01-01T00:00:00Z", rate("vcpu", null, PricingModel.PER_UNIT, "0", tier(null, "1.00")))), 0);
+        h.processBroadcastElement(ReferenceUpdate.of(plan("default", PlanOwner.PLATFORM, null, "2026-01-01T00:00:00Z", flat("0.10"), flat("0.05"))), 0);
+        for (ReferenceUpdate u : chain("d1", "p1", "t1", "s1", "b1")) {
+            h.processBroadcastElement(u, 0);
+        }
+        assertThat(keysWith(h, SEEN)).isEqualTo(2);
+        // the old hour (about 494,000) read as a second is in January 1970: expired, so a repeat is usage again
+        send("e1", "s1", arrival, arrival + Duration.ofHours(1).toMillis());
+        assertThat(rated()).containsExactly("e1");
+        assertThat(duplicates()).isEmpty();
+        // the quiet subscription's old timer fires and its ids go; s1 remembers e1 anew (its backstop is at 13:00)
+        h.processWatermark(forgetAt);
+        assertThat(keysWith(h, SEEN)).isEqualTo(1);
+        assertThat(entries(h, PipelineState.seenEventFingerprints())).isEqualTo(1);
     }
 
     private static long ms(String iso) {
