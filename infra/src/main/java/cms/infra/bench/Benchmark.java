@@ -162,7 +162,7 @@ public final class Benchmark {
     /** The local job's Prometheus endpoint (one scrape = every metric at one instant); null on a cluster. */
     private String metricsUrl;
     /** Cassandra's own write count of the run's keyspace, during the throughput phase on the local stack; else null. */
-    private RunTopics.WriteCount writeCount;
+    private volatile RunTopics.WriteCount writeCount;
 
     private Benchmark(BenchSettings settings, PrintStream out) throws IOException {
         this.s = settings;
@@ -941,6 +941,11 @@ public final class Benchmark {
             return;
         }
         cleanedUp = true;
+        RunTopics.WriteCount count = writeCount;
+        if (count != null) {
+            // the throughput phase ended by an exception
+            count.close();
+        }
         try {
             Files.deleteIfExists(failureDir.resolve("fail"));
             Files.deleteIfExists(failureDir);
