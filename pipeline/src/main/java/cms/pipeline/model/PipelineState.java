@@ -56,10 +56,17 @@ public final class PipelineState {
 
     /**
      * De-duplication (in the rating operator): per subscription, the fingerprint of each remembered eventId
-     * (dedup's EventFingerprint) to the hour (epoch hours) at whose start it is forgotten.
+     * (dedup's EventFingerprint) to the second (epoch seconds, unsigned) at which its horizon ends. Until session 8
+     * the value was the epoch hour of an event-time timer: read as seconds, such a value lies in January 1970, long
+     * ended, so a savepoint of that job restores with its ids forgotten (never taken for duplicates) and swept.
      */
     public static MapStateDescriptor<Long, Integer> seenEventFingerprints() {
         return new MapStateDescriptor<>("seen-event-fingerprints", Types.LONG, Types.INT);
+    }
+
+    /** De-duplication: per subscription, the second (epoch seconds, unsigned) from which its next new eventId sweeps its ids. */
+    public static ValueStateDescriptor<Integer> seenEventSweep() {
+        return new ValueStateDescriptor<>("seen-event-sweep", Types.INT);
     }
 
     /**
