@@ -297,10 +297,10 @@ public final class FamilyWindows {
     }
 
     /**
-     * Adds one event to a row; marks it dirty (answering true if it was clean), remembering when the oldest usage
-     * not yet written arrived.
+     * Adds one event to a row; a row whose OPEN values are written ({@code writtenOpen}) is marked dirty (answering
+     * true if it was clean), remembering when the oldest usage not yet written arrived.
      */
-    public boolean add(int r, Contribution c, long receivedAt) {
+    public boolean add(int r, Contribution c, long receivedAt, boolean writtenOpen) {
         eventCount[r]++;
         for (int i = 0; i < ADJUSTMENT_AMOUNT; i++) {
             addTo(r, i, c);
@@ -309,7 +309,7 @@ public final class FamilyWindows {
             adjustmentCount[r]++;
             addTo(r, ADJUSTMENT_AMOUNT, c);
         }
-        if (dirty[r]) {
+        if (!writtenOpen || dirty[r]) {
             return false;
         }
         dirty[r] = true;

@@ -39,7 +39,7 @@ import java.util.TreeMap;
  * with its partners and its own row), HOUR, DAY and MONTH, by meter and currency: 12 rows touched per
  * event, all in this key's state, in four entries of it (one {@link FamilyWindows} per family part, {@link FamilyKey}).
  *
- * <p>While OPEN, a changed row is written within the refresh interval of its level (the write budget,
+ * <p>While OPEN, a changed HOUR or MONTH row is written within the refresh interval of its level (the write budget,
  * {@link WriteBudget}, stretches subscriptions' then tenants' rows first), or a tenth of how long its usage
  * waited in Kafka while the job is catching up, at most refresh-interval-max. Each family writes its rows of a
  * level at ticks of its own, one interval apart (a phase from the family head, on a grid of a quarter of the
@@ -50,6 +50,9 @@ import java.util.TreeMap;
  * a window's end plus the allowed lateness its rows are emitted FINAL once (the sink writes them after the
  * checkpoint) and dropped from state.
  *
+ * <p>OPEN DAY rows are kept but not written: their readers sum an OPEN DAY window from its HOUR rows, which carry the
+ * same usage, so a third of the OPEN writes are saved; they are written once, FINAL.
+ *
  * <p>Write timestamps come from the row's event count and the task's restart count, as in V001
  * ({@link WriteOrder}): a restarted job never replaces a value a reader has seen
  * with an older one, and FINAL beats every OPEN. Each part is written by one key only (via = this key), so a
@@ -59,6 +62,13 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(FamilyRollupFunction.class);
     private static final Granularity[] GRANULARITIES = Granularity.values();
+    /**
+     * The granularity whose OPEN rows are not written: readers sum an OPEN DAY window from its HOUR rows
+     * (cms.cassandra.DerivedWindows); DAY rows are written once, FINAL. A third of the OPEN rows. MONTH rows are
+     * written OPEN: a MONTH read summed from a month's days and hours cost several times a stored row's, and a
+     * statement's every-window-FINAL check needs the OPEN rows of the members whose FINAL rows are still landing.
+     */
+    private static final int NOT_WRITTEN_OPEN = Granularity.DAY.ordinal();
 
     private final long latenessMillis;
     private final long refreshMillis;
@@ -217,7 +227,7 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
                 row = part.append(child, m, cur, g, starts[g], ends[g]);
                 ctx.timerService().registerEventTimeTimer(ends[g] + latenessMillis);
             }
-            part.add(row, c, e.receivedAt);
+            part.add(row, c, e.receivedAt, g != NOT_WRITTEN_OPEN);
         }
         if (wasClean && part.dirtyRows() > 0) {
             long due = dueAt(now, e.receivedAt, budget.interval(key.rowLevel()), maxRefreshMillis, gridMillis, key.head.hashCode());

@@ -38,10 +38,10 @@ class FamilyWindowsSerializerTest extends SerializerTestBase<FamilyWindows> {
             int cur = f.currencyIndex(c % 3 == 0 ? "EUR" : "JPY");
             for (int g = 0; g < 3; g++) {
                 int r = f.append(child, meter, cur, g, 1_767_225_600_000L + g, 1_767_229_200_000L + g);
-                f.add(r, of("2.500000000", "4.500000000000000000", "0.450000000000000000", "0E-18", c % 2 == 1), 1_000L + c);
+                f.add(r, of("2.500000000", "4.500000000000000000", "0.450000000000000000", "0E-18", c % 2 == 1), 1_000L + c, g != 2);
                 if (large) {
                     f.add(r, of("123456789012345678901234.123456789", "98765432109876543210.123456789012345678", "-0.000000000000000001",
-                            "1E+30", true), 2_000L);
+                            "1E+30", true), 2_000L, true);
                 }
                 if (g == 1) {
                     f.clean(r);

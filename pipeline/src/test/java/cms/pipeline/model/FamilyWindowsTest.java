@@ -50,7 +50,7 @@ class FamilyWindowsTest {
             boolean late = i % 3 == 0;
             c.set(v, w, v.movePointLeft(1), BigDecimal.ZERO, late);
             int r = i % rows;
-            f.add(r, c, i);
+            f.add(r, c, i, true);
             BigDecimal[] e = expected.get(r);
             e[0] = e[0].add(v);
             e[1] = e[1].add(w);
@@ -82,7 +82,7 @@ class FamilyWindowsTest {
                 int r = f.find(child, meter, cur, g, start);
                 assertThat(r).isEqualTo(-1);
                 r = f.append(child, meter, cur, g, start, start + 3_600_000);
-                f.add(r, one, 5);
+                f.add(r, one, 5, true);
                 rows.put("s" + s + "/" + g, r);
             }
         }
@@ -94,7 +94,7 @@ class FamilyWindowsTest {
             for (int g = 0; g < 3; g++) {
                 int r = f.find(child, f.meterIndex("m" + (s % 5)), f.currencyIndex("EUR"), g, start);
                 assertThat(r).isEqualTo(rows.get("s" + s + "/" + g));
-                f.add(r, one, 6);
+                f.add(r, one, 6, true);
             }
         }
         List<String> removed = new ArrayList<>();
@@ -115,7 +115,7 @@ class FamilyWindowsTest {
         }
         FamilyWindows copy = f.copy();
         assertThat(copy).isEqualTo(f);
-        copy.add(0, one, 7);
+        copy.add(0, one, 7, true);
         assertThat(f.eventCount(0)).as("a copy shares nothing mutable").isEqualTo(2);
     }
 }

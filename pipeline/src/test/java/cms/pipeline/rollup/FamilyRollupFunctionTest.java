@@ -101,7 +101,7 @@ class FamilyRollupFunctionTest {
     }
 
     @Test
-    void anEventTouchesTwelveRowsOfFourFamiliesEachFamilyWrittenAtOneTickWithinTheRefreshInterval() throws Exception {
+    void anEventTouchesTwelveRowsOfFourFamiliesTheirHourAndMonthRowsWrittenAtOneTickWithinTheRefreshInterval() throws Exception {
         try (var h = opened()) {
             h.processElement(rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), 0);
             h.processElement(rated("e2", "1", "1.5", "2026-01-10T10:45:00Z", false, "2026-01-10T10:45:00Z"), 0);
@@ -109,9 +109,9 @@ class FamilyRollupFunctionTest {
             assertThat(writtenAt).as("one tick per family: its rows are one partition's mutation").hasSize(3)
                     .allSatisfy((family, at) -> assertThat(at).isBetween(T0 + 1, T0 + REFRESH.toMillis()));
             List<FamilyRow> rows = h.extractOutputValues();
+            // OPEN DAY windows are summed by their readers from the HOUR rows: DAY rows are written FINAL only
             assertThat(rows).extracting(FamilyRollupFunctionTest::id).containsExactlyInAnyOrder(
                     "TENANT:t1>s1/HOUR", "PARTNER:p1>t1/HOUR", "DISTRIBUTOR:d1>p1/HOUR", "DISTRIBUTOR:d1>/HOUR",
-                    "TENANT:t1>s1/DAY", "PARTNER:p1>t1/DAY", "DISTRIBUTOR:d1>p1/DAY", "DISTRIBUTOR:d1>/DAY",
                     "TENANT:t1>s1/MONTH", "PARTNER:p1>t1/MONTH", "DISTRIBUTOR:d1>p1/MONTH", "DISTRIBUTOR:d1>/MONTH");
             assertThat(rows).allSatisfy(r -> {
                 assertThat(r.status).isEqualTo("OPEN");
@@ -133,6 +133,12 @@ class FamilyRollupFunctionTest {
             assertThat(month.windowStart).isEqualTo(at("2026-01-01T00:00:00Z").toEpochMilli());
             assertThat(month.windowEnd).isEqualTo(at("2026-02-01T00:00:00Z").toEpochMilli());
             assertThat(h.numProcessingTimeTimers()).as("unchanged rows are not rewritten").isZero();
+            h.processWatermark(at("2026-02-01T01:00:00Z").toEpochMilli());
+            assertThat(h.extractOutputValues().subList(8, h.extractOutputValues().size())).hasSize(12).allSatisfy(r -> {
+                assertThat(r.status).isEqualTo("FINAL");
+                assertThat(r.eventCount).isEqualTo(2);
+                assertThat(r.amount).isEqualByComparingTo("4.5");
+            }).filteredOn(r -> r.granularity.equals("DAY")).hasSize(4);
         }
     }
 
@@ -141,14 +147,14 @@ class FamilyRollupFunctionTest {
         try (var h = opened()) {
             h.processElement(rated("e1", "2", "3", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), 0);
             h.setProcessingTime(T0 + REFRESH.toMillis());
-            assertThat(h.extractOutputValues()).hasSize(12);
+            assertThat(h.extractOutputValues()).as("the HOUR and MONTH rows").hasSize(8);
             // a late adjustment booked into the same windows
             h.processElement(rated("late", "1", "2", "2026-01-09T01:00:00Z", true, "2026-01-10T10:50:00Z"), 0);
             h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli() - 1);
-            assertThat(h.extractOutputValues()).hasSize(12);
+            assertThat(h.extractOutputValues()).hasSize(8);
             h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli());
             List<FamilyRow> out = h.extractOutputValues();
-            List<FamilyRow> fin = out.subList(12, out.size());
+            List<FamilyRow> fin = out.subList(8, out.size());
             assertThat(fin).as("the HOUR rows turn FINAL, DAY and MONTH stay open").hasSize(4).allSatisfy(r -> {
                 assertThat(r.granularity).isEqualTo("HOUR");
                 assertThat(r.status).isEqualTo("FINAL");
@@ -158,12 +164,17 @@ class FamilyRollupFunctionTest {
                 assertThat(r.amount).isEqualByComparingTo("5");
                 assertThat(r.writeTimestamp).isEqualTo(WriteOrder.FINAL_BAND + (2 << 10));
             });
-            // the DAY and MONTH rows changed by the adjustment are still refreshed as OPEN
+            // the MONTH rows changed by the adjustment are still refreshed as OPEN (DAY rows are not written while OPEN:
+            // their readers sum HOUR rows)
             h.setProcessingTime(T0 + 2 * REFRESH.toMillis());
-            assertThat(h.extractOutputValues().subList(16, h.extractOutputValues().size())).hasSize(8)
-                    .allSatisfy(r -> assertThat(r.status).isEqualTo("OPEN"));
+            assertThat(h.extractOutputValues().subList(12, h.extractOutputValues().size())).hasSize(4)
+                    .allSatisfy(r -> assertThat(r.status).isEqualTo("OPEN")).allSatisfy(r -> assertThat(r.granularity).isEqualTo("MONTH"));
             h.processWatermark(at("2026-02-01T01:00:00Z").toEpochMilli());
-            assertThat(h.extractOutputValues()).hasSize(32).filteredOn(FamilyRow::isFinal).hasSize(12);
+            assertThat(h.extractOutputValues()).hasSize(24).filteredOn(FamilyRow::isFinal).hasSize(12)
+                    .filteredOn(r -> r.granularity.equals("DAY")).hasSize(4).allSatisfy(r -> {
+                        assertThat(r.eventCount).isEqualTo(2);
+                        assertThat(r.adjustmentAmount).isEqualByComparingTo("2");
+                    });
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.numProcessingTimeTimers()).isZero();
@@ -211,7 +222,8 @@ class FamilyRollupFunctionTest {
             }
             // the distributor's family holds rows of all three kinds of usage: written at each one's tick
             Map<String, Long> writtenAt = stepThrough(h, T0, T0 + MAX_REFRESH.toMillis(), true);
-            assertThat(h.extractOutputValues()).hasSize(30);
+            assertThat(h.extractOutputValues()).as("HOUR and MONTH rows: 2 in each of 3 tenant, 3 partner families, 3 partners' and the own rows")
+                    .hasSize(20);
             // the live usage's rows within the interval; the waited usage's on ticks 16 s apart (a tenth of 150 s, 2 s
             // doubled to 16 s), the backlog's 30 s apart
             assertThat(writtenAt.get("TENANT:t-live")).isLessThanOrEqualTo(T0 + REFRESH.toMillis());
@@ -257,11 +269,11 @@ class FamilyRollupFunctionTest {
             h.initializeState(snapshot);
             h.open();
             h.setProcessingTime(T0 + REFRESH.toMillis());
-            assertThat(h.extractOutputValues()).as("the restored changed rows, found without the lost index").hasSize(12)
+            assertThat(h.extractOutputValues()).as("the restored changed rows, found without the lost index").hasSize(8)
                     .allSatisfy(r -> assertThat(r.eventCount).isEqualTo(1));
             h.processElement(rated("e2", "1", "1", "2026-01-10T10:16:00Z", false, "2026-01-10T10:16:00Z"), 0);
             h.setProcessingTime(T0 + 2 * REFRESH.toMillis());
-            assertThat(h.extractOutputValues()).hasSize(24).last().extracting(r -> r.eventCount).isEqualTo(2L);
+            assertThat(h.extractOutputValues()).hasSize(16).last().extracting(r -> r.eventCount).isEqualTo(2L);
         }
     }
 
@@ -271,8 +283,11 @@ class FamilyRollupFunctionTest {
             h.processWatermark(at("2026-01-10T12:00:00Z").toEpochMilli());
             h.processElement(rated("e1", "1", "1", "2026-01-10T10:15:00Z", false, "2026-01-10T10:15:00Z"), 0);
             h.setProcessingTime(T0 + REFRESH.toMillis());
-            assertThat(h.extractOutputValues()).as("the DAY and MONTH rows only").hasSize(8)
-                    .noneMatch(r -> r.granularity.equals("HOUR"));
+            assertThat(h.extractOutputValues()).as("the MONTH rows only (DAY rows are not written while OPEN)").hasSize(4)
+                    .allMatch(r -> r.granularity.equals("MONTH"));
+            h.processWatermark(at("2026-02-01T01:00:00Z").toEpochMilli());
+            assertThat(h.extractOutputValues().subList(4, h.extractOutputValues().size())).as("FINAL: the DAY and MONTH rows only")
+                    .hasSize(8).noneMatch(r -> r.granularity.equals("HOUR"));
         }
     }
 
@@ -312,24 +327,25 @@ class FamilyRollupFunctionTest {
 
     @Test
     void overItsBudgetTheJobStretchesSubscriptionRowsFirstThenTenantRows() throws Exception {
-        // at the base interval (2 s) 20 flushes in 40 s: 30 subscription rows, 15 tenant rows, 3 partner rows, 3 own rows each
+        // at the base interval (2 s) 20 flushes in 40 s: 20 subscription rows, 10 tenant rows, 2 partner rows, 2 own rows each
+        // (HOUR and MONTH rows: OPEN DAY rows are not written)
         Map<String, Long> free = rowsWrittenUnder(0, 40);
-        assertThat(free).containsEntry("SUBSCRIPTION", 600L).containsEntry("TENANT", 300L).containsEntry("PARTNER", 60L)
-                .containsEntry("DISTRIBUTOR", 60L);
-        // 20 rows/s: stretching the subscriptions' rows is enough
-        Map<String, Long> twenty = rowsWrittenUnder(20, 40);
-        assertThat(twenty.get("SUBSCRIPTION")).isLessThanOrEqualTo(330L);
-        assertThat(twenty.get("TENANT")).isGreaterThanOrEqualTo(270L);
-        assertThat(twenty.get("PARTNER")).isEqualTo(60L);
-        assertThat(twenty.get("DISTRIBUTOR")).isEqualTo(60L);
-        // 5 rows/s: subscriptions' interval doubles to the longest (2, 4, 8, 16 s: 30 rows at each step of the way), then
+        assertThat(free).containsEntry("SUBSCRIPTION", 400L).containsEntry("TENANT", 200L).containsEntry("PARTNER", 40L)
+                .containsEntry("DISTRIBUTOR", 40L);
+        // 13 rows/s: stretching the subscriptions' rows is enough
+        Map<String, Long> thirteen = rowsWrittenUnder(13, 40);
+        assertThat(thirteen.get("SUBSCRIPTION")).isLessThanOrEqualTo(220L);
+        assertThat(thirteen.get("TENANT")).isGreaterThanOrEqualTo(180L);
+        assertThat(thirteen.get("PARTNER")).isEqualTo(40L);
+        assertThat(thirteen.get("DISTRIBUTOR")).isEqualTo(40L);
+        // 3 rows/s: subscriptions' interval doubles to the longest (2, 4, 8, 16 s: 20 rows at each step of the way), then
         // tenants stretch too; partners and distributors never
         // (over 120 s, so that the tenants' interval has time to double too)
-        Map<String, Long> five = rowsWrittenUnder(5, 120);
-        assertThat(five.get("SUBSCRIPTION")).as("at most 30 rows per step up, then per 16 s").isLessThanOrEqualTo(30L * 3 + 30L * 120 / 16);
-        assertThat(five.get("TENANT")).as("tenant rows, 900 at the base interval").isLessThan(450L);
-        assertThat(five.get("PARTNER")).isEqualTo(180L);
-        assertThat(five.get("DISTRIBUTOR")).isEqualTo(180L);
+        Map<String, Long> three = rowsWrittenUnder(3, 120);
+        assertThat(three.get("SUBSCRIPTION")).as("at most 20 rows per step up, then per 16 s").isLessThanOrEqualTo(20L * 3 + 20L * 120 / 16);
+        assertThat(three.get("TENANT")).as("tenant rows, 600 at the base interval").isLessThan(300L);
+        assertThat(three.get("PARTNER")).isEqualTo(120L);
+        assertThat(three.get("DISTRIBUTOR")).isEqualTo(120L);
     }
 
     @Test
