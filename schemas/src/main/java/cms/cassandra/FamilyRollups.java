@@ -78,6 +78,12 @@ public final class FamilyRollups {
                     adjustmentCount + o.adjustmentCount, adjustmentAmount.add(o.adjustmentAmount), later(updatedAt, o.updatedAt));
         }
 
+        /** The same values in another (coarser) window, OPEN: a part of a window summed from finer rows. */
+        public Part openIn(Instant start, Instant end) {
+            return new Part(childId, start, end, meterId, currency, "OPEN", eventCount, quantity, amount, partnerCommission,
+                    distributorCommission, adjustmentCount, adjustmentAmount, updatedAt);
+        }
+
         /** The same values as another member's (a node's own window read from its row in its parent's family). */
         public Part as(String member) {
             return new Part(member, windowStart, windowEnd, meterId, currency, status, eventCount, quantity, amount,

@@ -7,20 +7,27 @@ import cms.api.query.RollupRow;
 import cms.api.query.RollupStore;
 import cms.avro.NodeLevel;
 import cms.cassandra.CassandraSchema;
+import cms.cassandra.DerivedWindows;
 import cms.cassandra.FamilyRollups;
+import cms.rollup.BillingPeriod;
+import cms.rollup.Granularity;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The roll-ups of cql/V002__family_rollups.cql. A node's own windows are read from its parents' families
  * (every parent it ever had, as the pipeline booked usage under the parent of the event's time), a
  * node's children from its own family; the parts of a window are added up by {@link FamilyRollups#combine}.
- * One prepared single-partition query per family and bucket (children in chunks of {@value #CHILDREN_PER_QUERY}).
+ * One prepared single-partition query per family and bucket (children in chunks of {@value #CHILDREN_PER_QUERY}) for
+ * HOUR windows; DAY windows add the open days' HOUR rows of the same partition, MONTH windows without FINAL rows their
+ * DAY rows and the open days' HOUR rows ({@link DerivedWindows}): two or three slices of one partition.
  */
 public final class CassandraRollupStore implements RollupStore {
     /** Children named in one IN list: one query reads one partition whatever the list's length, but keep it bounded. */
@@ -28,13 +35,20 @@ public final class CassandraRollupStore implements RollupStore {
 
     private final CassandraSession session;
     private final Lineage lineage;
+    /** The clock the write times of FINAL rows are compared with ({@link DerivedWindows#SETTLE}). */
+    private final Clock clock;
     private volatile Prepared prepared;
 
     private record Prepared(PreparedStatement children, PreparedStatement period) {}
 
     public CassandraRollupStore(CassandraSession session, Lineage lineage) {
+        this(session, lineage, Clock.systemUTC());
+    }
+
+    CassandraRollupStore(CassandraSession session, Lineage lineage, Clock clock) {
         this.session = session;
         this.lineage = lineage;
+        this.clock = clock;
     }
 
     @Override
@@ -69,11 +83,64 @@ public final class CassandraRollupStore implements RollupStore {
                 row.getInstant("watermark"), row.getInstant("final_at")));
     }
 
+    /**
+     * The members' windows of the key's granularity starting in [from, to) in one family partition: HOUR rows as stored;
+     * DAY and MONTH windows without a FINAL row summed from finer rows of the same partition ({@link DerivedWindows}),
+     * each read a clustering slice (granularity, child_id IN, window_start range) in V002's order, no filtering.
+     */
     private void read(NodeLevel family, String head, RollupKey key, List<String> members, Instant from, Instant to,
                       List<FamilyRollups.Part> out) {
-        for (Row row : session.get().execute(statements().children().bind(family.name(), head, key.bucket(), key.granularity().name(),
-                members, from, to))) {
-            out.add(FamilyRollups.Part.of(row));
+        Partition partition = new Partition(family, head, key.bucket());
+        switch (key.granularity()) {
+            case HOUR -> out.addAll(partition.select(Granularity.HOUR, members, from, to));
+            case DAY -> out.addAll(partition.days(members, DerivedWindows.dayBoundary(from), DerivedWindows.dayBoundary(to)));
+            case MONTH -> out.addAll(partition.months(members, from, to));
+        }
+    }
+
+    /** One family partition of family_rollups: (level, node_id, bucket). */
+    private final class Partition {
+        private final NodeLevel family;
+        private final String head;
+        private final String bucket;
+
+        Partition(NodeLevel family, String head, String bucket) {
+            this.family = family;
+            this.head = head;
+            this.bucket = bucket;
+        }
+
+        /** DAY windows starting in [from, to) (day starts): FINAL DAY rows, else the day's HOUR rows. */
+        List<FamilyRollups.Part> days(List<String> members, Instant from, Instant to) {
+            if (!to.isAfter(from)) {
+                return List.of();
+            }
+            List<FamilyRollups.Part> dayRows = select(Granularity.DAY, members, from, to);
+            Instant hoursFrom = DerivedWindows.hoursFrom(dayRows, from, clock.instant());
+            List<FamilyRollups.Part> hourRows = hoursFrom.isBefore(to) ? select(Granularity.HOUR, members, hoursFrom, to) : List.of();
+            return DerivedWindows.days(dayRows, hourRows);
+        }
+
+        /** The bucket's MONTH window if it starts in [from, to): FINAL MONTH rows, else summed from its days. */
+        List<FamilyRollups.Part> months(List<String> members, Instant from, Instant to) {
+            BillingPeriod month = BillingPeriod.parse(bucket);
+            if (month.start().isBefore(from) || !month.start().isBefore(to)) {
+                return List.of();
+            }
+            List<FamilyRollups.Part> monthRows = select(Granularity.MONTH, members, month.start(), month.end());
+            Set<String> served = DerivedWindows.finalMembers(monthRows);
+            List<String> rest = members.stream().filter(m -> !served.contains(m)).toList();
+            List<FamilyRollups.Part> days = rest.isEmpty() ? List.of() : days(rest, month.start(), month.end());
+            return DerivedWindows.months(monthRows, days);
+        }
+
+        List<FamilyRollups.Part> select(Granularity granularity, List<String> members, Instant from, Instant to) {
+            List<FamilyRollups.Part> out = new ArrayList<>();
+            for (Row row : session.get().execute(statements().children().bind(family.name(), head, bucket,
+                    granularity.name(), members, from, to))) {
+                out.add(FamilyRollups.Part.of(row));
+            }
+            return out;
         }
     }
 
