@@ -81,14 +81,14 @@ final class RollupLedger {
     }
 
     /**
-     * The FINAL DAY rows of a day in the families matching {@code families} (family level, head), as the pipeline writes
+     * The FINAL DAY rows of a day of the members matching {@code families} (family level, head, child), as the pipeline writes
      * them when the watermark passes the day's end plus the lateness: per member, meter, currency and writer the sums of
      * its HOUR rows.
      */
     void finalDay(Instant dayStart, Predicate<String[]> families, Instant written) {
         Map<List<Object>, Written> days = new TreeMap<>(java.util.Comparator.comparing(Object::toString));
         for (Written h : List.copyOf(rows)) {
-            if (h.granularity == Granularity.HOUR && day(h.start).equals(dayStart) && families.test(new String[] {h.family, h.head})) {
+            if (h.granularity == Granularity.HOUR && day(h.start).equals(dayStart) && families.test(new String[] {h.family, h.head, h.child})) {
                 days.merge(List.of(h.family, h.head, h.child, h.meter, h.currency, h.via), h, (a, b) -> new Written(a.family, a.head,
                         a.granularity, a.child, a.start, a.meter, a.currency, a.via, a.status, a.events + b.events,
                         a.quantity.add(b.quantity), a.amount.add(b.amount), a.partnerCommission.add(b.partnerCommission),
