@@ -488,6 +488,41 @@ class ApiApplicationIT {
         assertUsage(ledger, "partner", p1, cms.rollup.Granularity.MONTH, from, to, "DISTRIBUTOR", d1, p1, "PARTNER", p1);
     }
 
+    /**
+     * A MONTH window read again takes only the rows after the days an earlier read summed and found settled (FINAL rows
+     * never change): shown by rewriting a settled FINAL DAY row, which the pipeline never does. The DAY window shows the
+     * rewritten row, the MONTH window still the sum it kept; usage after those days still reaches it.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aMonthReadAgainReadsOnlyTheRowsAfterItsSettledDays() {
+        String[] ids = onboard("k");
+        String d = ids[0], p = ids[1], t = ids[2], s = ids[3];
+        RollupLedger ledger = new RollupLedger(cql);
+        var lineage = new RollupLedger.Lineage(s, t, p, d);
+        Instant august = Instant.parse("2031-08-01T00:00:00Z");
+        Instant day2 = august.plus(Duration.ofDays(1)), day5 = august.plus(Duration.ofDays(4));
+        Instant longAgo = Instant.now().minus(DERIVED_SETTLE).minus(Duration.ofHours(1));
+        ledger.hour(lineage, RollupLedger.hours(august, 1), "compute.vcpu.hours", "EUR", "FINAL", 2, "2", "0.1", "0.01", "0.005", longAgo);
+        ledger.hour(lineage, RollupLedger.hours(day2, 1), "compute.vcpu.hours", "EUR", "FINAL", 3, "3", "0.15", "0.015", "0.0075", longAgo);
+        ledger.finalDay(august, f -> true, longAgo);
+        ledger.finalDay(day2, f -> true, longAgo);
+        ledger.hour(lineage, RollupLedger.hours(day5, 9), "compute.vcpu.hours", "EUR", "OPEN", 1, "1", "0.05", "0.005", "0.0025", Instant.now());
+        String from = "2031-08-01T00:00:00Z", to = "2031-09-01T00:00:00Z";
+        assertUsage(ledger, "tenant", t, cms.rollup.Granularity.MONTH, from, to, "PARTNER", p, t, "TENANT", t);
+
+        // the 1st's FINAL DAY row of the tenant rewritten (never done by the pipeline): a DAY read sees it, the MONTH read
+        // summed that day already
+        cql.execute(cql.prepare(cms.cassandra.FamilyRollups.INSERT).bind("PARTNER", p, "2031-08", "DAY", t, august, "compute.vcpu.hours",
+                "EUR", d, august.plus(Duration.ofDays(1)), "FINAL", 1000L, BigDecimal.ONE, new BigDecimal("77"), BigDecimal.ONE,
+                BigDecimal.ONE, 0L, BigDecimal.ZERO, longAgo, (1L << 62) + (1L << 40)));
+        Map<String, Object> day = getJson(target("/v1/usage/tenant/" + t).queryParam("from", from).queryParam("to", to)
+                .queryParam("granularity", "DAY"), FIRST_ADMIN, 200);
+        assertThat(((List<Map<String, Object>>) day.get("windows")).get(0)).containsEntry("eventCount", 1000);
+        ledger.hour(lineage, RollupLedger.hours(day5, 10), "compute.vcpu.hours", "EUR", "OPEN", 4, "4", "0.2", "0.02", "0.01", Instant.now());
+        assertUsage(ledger, "tenant", t, cms.rollup.Granularity.MONTH, from, to, "PARTNER", p, t, "TENANT", t);
+    }
+
     /** How long the API reads a day's HOUR rows after its FINAL rows were written (cms.cassandra.DerivedWindows). */
     private static final Duration DERIVED_SETTLE = cms.cassandra.DerivedWindows.SETTLE;
 
