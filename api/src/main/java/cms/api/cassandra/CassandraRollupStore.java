@@ -169,13 +169,13 @@ public final class CassandraRollupStore implements RollupStore {
             List<FamilyRollups.Part> freshDays = dayRows.stream().filter(fresh).toList();
             List<FamilyRollups.Part> days = new ArrayList<>(DerivedWindows.days(freshDays, hourRows.stream().filter(fresh).toList()));
             kept.values().forEach(e -> days.addAll(e.parts()));
-            keepSettled(rest, kept, freshDays, hoursFrom, month);
+            keepSettled(rest, kept, freshDays, hoursFrom);
             return DerivedWindows.months(monthRows, days);
         }
 
         /** Each member's days before {@code through} (every FINAL row of them in place) summed, for the next read. */
         private void keepSettled(List<String> members, Map<String, SettledDays.Entry> kept, List<FamilyRollups.Part> freshDays,
-                                 Instant through, BillingPeriod month) {
+                                 Instant through) {
             Map<String, List<FamilyRollups.Part>> settledDays = new HashMap<>();
             for (FamilyRollups.Part d : freshDays) {
                 if (d.windowStart().isBefore(through)) {
