@@ -71,6 +71,35 @@ public final class RunTopics {
         return topics.stream().map(Topic::name).toList();
     }
 
+    /**
+     * Cassandra's own count of the writes applied to the run's keyspace (system_views.local_write_latency, summed over its
+     * tables: one per partition update, so a single-partition batch counts once) by the node the session connects to;
+     * meaningful on the single-node stack, where that node holds every replica. One session for many readings, so that
+     * a reading takes milliseconds, not a connection's seconds.
+     */
+    public final class WriteCount implements AutoCloseable {
+        private final CqlSession session = cql(stack);
+        private final com.datastax.oss.driver.api.core.cql.PreparedStatement query =
+                session.prepare("SELECT count FROM system_views.local_write_latency WHERE keyspace_name = ?");
+
+        public long now() {
+            long n = 0;
+            for (var row : session.execute(query.bind(keyspace))) {
+                n += row.getLong("count");
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            session.close();
+        }
+    }
+
+    public WriteCount writeCount() {
+        return new WriteCount();
+    }
+
     /** Deletes the topics and drops the keyspace; returns what could not be removed (nothing when all went well). */
     public List<String> remove() {
         List<String> problems = new ArrayList<>();

@@ -6,6 +6,7 @@ import cms.avro.UsageEvent;
 import cms.infra.RunTopics;
 import cms.infra.RunningSystem;
 import cms.infra.flink.FlinkRest;
+import cms.infra.flink.PrometheusMetrics;
 import cms.infra.load.UsageMix;
 import cms.registry.SchemaRegistryClient;
 import cms.stack.LocalStackAddresses;
@@ -86,6 +87,8 @@ public final class Benchmark {
         /** The job's Cassandra requests (a single-partition batch is one mutation) and rows per second in the throughput window. */
         public double cassandraRequestsPerSecond = Double.NaN;
         public double cassandraRowsPerSecond = Double.NaN;
+        /** Cassandra's own count of partition updates applied to the run's keyspace per second, same window (local stack). */
+        public double cassandraServerWritesPerSecond = Double.NaN;
         /** The job's write budget (cassandra.write-budget, rows/s), as its roll-up operators report it. */
         public double writeBudget = Double.NaN;
         /** The job's mutation budget (cassandra.write-budget-mutations, mutations/s), as its roll-up operators report it. */
@@ -156,6 +159,10 @@ public final class Benchmark {
     private final Path checkpointDir;
     private volatile RunningSystem running;
     private volatile boolean cleanedUp;
+    /** The local job's Prometheus endpoint (one scrape = every metric at one instant); null on a cluster. */
+    private String metricsUrl;
+    /** Cassandra's own write count of the run's keyspace, during the throughput phase on the local stack; else null. */
+    private volatile RunTopics.WriteCount writeCount;
 
     private Benchmark(BenchSettings settings, PrintStream out) throws IOException {
         this.s = settings;
@@ -353,6 +360,11 @@ public final class Benchmark {
         if (s.soaking() && !s.pipelineArgs().contains("--dedup-horizon")) {
             args.addAll(List.of("--dedup-horizon", s.soakDedupHorizon()));
         }
+        if (s.flinkCluster() == null && !s.pipelineArgs().contains("--metrics-port")) {
+            int port = freePort();
+            args.addAll(List.of("--metrics-port", Integer.toString(port)));
+            metricsUrl = "http://" + LocalStackAddresses.HOST + ":" + port + "/metrics";
+        }
         if (!s.pipelineArgs().contains("--checkpoint-dir")) {
             // without a checkpoint directory Flink keeps checkpoints in the JobManager's memory, limited to 5 MB a state:
             // the broadcast reference data of 100,000 subscriptions is far larger, and every checkpoint would fail
@@ -387,7 +399,14 @@ public final class Benchmark {
         long printedCommitted = 0;
         long printedAt = jobStarted;
         Machine.CpuWindow cpu = null;
-        double[] cassandraAtStart = null;
+        Writes cassandraAtStart = null;
+        if (metricsUrl != null) {
+            try {
+                writeCount = resources.writeCount();
+            } catch (RuntimeException e) {
+                r.notes.add("Cassandra's write count (system_views.local_write_latency) was not readable: " + e.getMessage());
+            }
+        }
         say("throughput: waiting for the job's committed offsets to reach %,d (lag printed every 10 s)", target);
         while (true) {
             system.requireAlive();
@@ -428,7 +447,11 @@ public final class Benchmark {
             Thread.sleep(250);
         }
         stopRecording(system);
-        double[] cassandraAtEnd = cassandraCounts(flink, job);
+        Writes cassandraAtEnd = cassandraCounts(flink, job);
+        if (writeCount != null) {
+            writeCount.close();
+            writeCount = null;
+        }
         try {
             FlinkRest.Checkpoints checkpoints = flink.checkpoints(job);
             r.checkpointBytes = checkpoints.lastSizeBytes();
@@ -461,8 +484,7 @@ public final class Benchmark {
         }
         r.throughputRate = r.throughputRecords / Math.max(0.001, r.throughputSeconds);
         if (cassandraAtStart != null && cassandraAtEnd != null && lastAt > firstAt) {
-            r.cassandraRequestsPerSecond = (cassandraAtEnd[0] - cassandraAtStart[0]) / r.throughputSeconds;
-            r.cassandraRowsPerSecond = (cassandraAtEnd[1] - cassandraAtStart[1]) / r.throughputSeconds;
+            cassandraRates(cassandraAtStart, cassandraAtEnd);
         }
         if (r.throughputSeconds < s.minWindow().toSeconds()) {
             r.notes.add(String.format("the throughput window (%.0f s) is shorter than --min-window %s: rerun with --expected-rate %.0f",
@@ -473,17 +495,83 @@ public final class Benchmark {
                 r.throughputRecords, r.throughputSeconds, r.throughputRate, r.secondsToFirstCommit, percent(r.ceilingRatio()));
     }
 
-    /** The job's Cassandra requests and rows sent so far (its sink writers' counters), or null when not readable. */
-    private double[] cassandraCounts(FlinkRest flink, String job) {
+    /** The job's Cassandra requests and rows sent so far, read at one moment ({@code nanoTime}, the reading's). */
+    record Writes(double requests, double rows, double batchSize, long nanoTime, double cassandraWrites) {}
+
+    /**
+     * The Cassandra sinks' counters (writers' and committers', summed over subtasks), or null when not readable. Locally
+     * from one scrape of the job's Prometheus endpoint: both counters of every subtask at the same instant, timed by the
+     * harness. On a cluster from Flink's REST API, both in one request per vertex, from its metric fetcher's cache
+     * (refreshed at most every 10 s, asynchronously): up to 10 s old at either end of the window.
+     */
+    private Writes cassandraCounts(FlinkRest flink, String job) {
         try {
-            return new double[] {flink.metric(job, "cassandraRequests", FlinkRest.Agg.SUM).orElse(0),
-                    flink.metric(job, "cassandraRows", FlinkRest.Agg.SUM).orElse(0)};
+            if (metricsUrl != null) {
+                // Cassandra's count first, then the job's: the job's requests of the moment are counted when sent, Cassandra's
+                // when applied
+                double applied = cassandraWrites();
+                PrometheusMetrics m = PrometheusMetrics.scrape(metricsUrl);
+                double requests = m.sum("cassandraRequests");
+                double rows = m.sum("cassandraRows");
+                double batch = m.named("cassandraBatchSize", l -> true).stream().mapToDouble(PrometheusMetrics.Sample::value).max()
+                        .orElse(Double.NaN);
+                return Double.isNaN(requests) || Double.isNaN(rows) ? null : new Writes(requests, rows, batch, m.nanoTime, applied);
+            }
+            Map<String, Double> m = flink.metrics(job, List.of("cassandraRequests", "cassandraRows"), FlinkRest.Agg.SUM);
+            long at = System.nanoTime();
+            return m.containsKey("cassandraRequests") && m.containsKey("cassandraRows")
+                    ? new Writes(m.get("cassandraRequests"), m.get("cassandraRows"), Double.NaN, at, Double.NaN) : null;
         } catch (IOException e) {
             r.notes.add("the job's Cassandra counters were not readable: " + e.getMessage());
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        }
+    }
+
+    /**
+     * Requests and rows per second between two readings, over the time between them (not the committed window: the
+     * readings are taken at its two ends, but not at its exact instants). A counter that went back (a restarted task
+     * starts from 0) or more rows a request than a batch may hold is not a figure: NaN, with a note.
+     */
+    private void cassandraRates(Writes start, Writes end) {
+        double seconds = (end.nanoTime() - start.nanoTime()) / 1e9;
+        double requests = end.requests() - start.requests();
+        double rows = end.rows() - start.rows();
+        // the writers' cassandra.batch-size, as they report it (not on a cluster: Flink's REST cache)
+        double batchSize = end.batchSize();
+        if (seconds <= 0 || requests < 0 || rows < 0 || rows < requests || rows > requests * batchSize) {
+            r.notes.add(String.format(Locale.ROOT, "the Cassandra counters are not consistent (%,.0f -> %,.0f requests, %,.0f -> %,.0f rows "
+                    + "over %.1f s, batches of at most %.0f rows): not reported", start.requests(), end.requests(), start.rows(), end.rows(),
+                    seconds, batchSize));
+            return;
+        }
+        r.cassandraRequestsPerSecond = requests / seconds;
+        r.cassandraRowsPerSecond = rows / seconds;
+        // the same window as Cassandra counts it (a moment later at each end: its query follows the scrape)
+        r.cassandraServerWritesPerSecond = (end.cassandraWrites() - start.cassandraWrites()) / seconds;
+        r.notes.add(String.format(Locale.ROOT, "Cassandra counters, throughput window (%.1f s): the job's requests %,.0f -> %,.0f, rows %,.0f -> %,.0f; "
+                + "Cassandra's writes applied to the keyspace %,.0f -> %,.0f", seconds, start.requests(), end.requests(), start.rows(), end.rows(),
+                start.cassandraWrites(), end.cassandraWrites()));
+    }
+
+    /** Cassandra's own count of writes to the run's keyspace (local stack only: one node holds every replica); NaN if unreadable. */
+    private double cassandraWrites() {
+        if (writeCount == null) {
+            return Double.NaN;
+        }
+        try {
+            return writeCount.now();
+        } catch (RuntimeException e) {
+            r.notes.add("Cassandra's write count (system_views.local_write_latency) was not readable: " + e.getMessage());
+            return Double.NaN;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(LocalStackAddresses.HOST))) {
+            return socket.getLocalPort();
         }
     }
 
@@ -562,13 +650,7 @@ public final class Benchmark {
             dashboards.start();
             List<Long> lags = watchLag(system, kafka, flink, job, s.live(), r.liveLagLines);
             try {
-                for (String level : List.of("SUBSCRIPTION", "TENANT", "PARTNER", "DISTRIBUTOR")) {
-                    // each subtask's histogram holds its last 1,000 writes of the level (Flink names its median _median): the mean of
-                    // the medians, the worst p99
-                    r.freshness.put(level, new double[] {
-                            flink.metric(job, "level." + level + ".freshnessMillis_median", FlinkRest.Agg.AVG).orElse(Double.NaN),
-                            flink.metric(job, "level." + level + ".freshnessMillis_p99", FlinkRest.Agg.MAX).orElse(Double.NaN)});
-                }
+                freshness(flink, job);
             } catch (IOException e) {
                 // a REST answer slower than its timeout on a loaded machine ended the whole run
                 r.notes.add("the job's freshness metrics were not readable: " + e);
@@ -592,6 +674,40 @@ public final class Benchmark {
         say("event-to-queryable latency: %s", r.probeLatency.describe());
         say("API latency of dashboard queries: %s", r.apiAll.describe());
         say("lag during the live phase: first %,d, min %,d, max %,d, last %,d", r.liveLagFirst, r.liveLagMin, r.liveLagMax, r.liveLagLast);
+    }
+
+    /**
+     * Per level, the worst subtask's p50 and its p99 of roll-up freshness: each subtask's histogram holds its last 1,000
+     * writes of the level, and both percentiles are taken the same way, from one reading (a scrape of the job's
+     * Prometheus endpoint; on a cluster one REST request per vertex), so p50 <= p99. (The mean of the subtasks' medians
+     * beside the maximum of their p99s, read one after the other from Flink's REST cache, once gave a p50 above the p99.)
+     */
+    private void freshness(FlinkRest flink, String job) throws IOException, InterruptedException {
+        List<String> levels = List.of("SUBSCRIPTION", "TENANT", "PARTNER", "DISTRIBUTOR");
+        if (metricsUrl != null) {
+            PrometheusMetrics m = PrometheusMetrics.scrape(metricsUrl);
+            for (String level : levels) {
+                r.freshness.put(level, new double[] {worst(m, level, "0.5"), worst(m, level, "0.99")});
+            }
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (String level : levels) {
+            // Flink's REST API names a histogram's median _median
+            names.add("level." + level + ".freshnessMillis_median");
+            names.add("level." + level + ".freshnessMillis_p99");
+        }
+        Map<String, Double> m = flink.metrics(job, names, FlinkRest.Agg.MAX);
+        for (String level : levels) {
+            r.freshness.put(level, new double[] {m.getOrDefault("level." + level + ".freshnessMillis_median", Double.NaN),
+                    m.getOrDefault("level." + level + ".freshnessMillis_p99", Double.NaN)});
+        }
+    }
+
+    /** The largest {@code quantile} of the level's freshness histogram over the subtasks in the scrape; NaN when none reports it. */
+    private static double worst(PrometheusMetrics m, String level, String quantile) {
+        return m.named("freshnessMillis", l -> level.equals(l.get("level")) && quantile.equals(l.get("quantile"))).stream()
+                .mapToDouble(PrometheusMetrics.Sample::value).filter(v -> !Double.isNaN(v)).max().orElse(Double.NaN);
     }
 
     /** Samples the lag every second for {@code duration}, printing (and keeping, if lines is not null) a line every 10 s. */
@@ -825,6 +941,11 @@ public final class Benchmark {
             return;
         }
         cleanedUp = true;
+        RunTopics.WriteCount count = writeCount;
+        if (count != null) {
+            // the throughput phase ended by an exception
+            count.close();
+        }
         try {
             Files.deleteIfExists(failureDir.resolve("fail"));
             Files.deleteIfExists(failureDir);
@@ -926,8 +1047,11 @@ public final class Benchmark {
             md.append(String.format(Locale.ROOT, "| CPU per event: job / Cassandra / Kafka | job <= 40 us (aim 25) | %.1f / %.1f / %.1f us |%n",
                     perEvent(core("job")), perEvent(core("cassandra")), perEvent(core("kafka"))));
         }
-        md.append(String.format(Locale.ROOT, "| Cassandra requests (mutations) and rows per second, throughput window | within the budget (%,.0f mutations/s, %,.0f rows/s) | %,.0f requests/s, %,.0f rows/s (%.2f rows per event) |%n",
-                r.writeBudgetMutations, r.writeBudget, r.cassandraRequestsPerSecond, r.cassandraRowsPerSecond, r.cassandraRowsPerSecond / r.throughputRate));
+        md.append(String.format(Locale.ROOT, "| Cassandra requests (mutations) and rows per second, throughput window | within the budget (%,.0f mutations/s, %,.0f rows/s) | %,.0f requests/s, %,.0f rows/s (%.2f rows a request, %.2f rows per event) |%n",
+                r.writeBudgetMutations, r.writeBudget, r.cassandraRequestsPerSecond, r.cassandraRowsPerSecond,
+                r.cassandraRowsPerSecond / r.cassandraRequestsPerSecond, r.cassandraRowsPerSecond / r.throughputRate));
+        md.append(String.format(Locale.ROOT, "| Cassandra's own count of writes applied to the run's keyspace (system_views.local_write_latency), same window | = requests | %,.0f mutations/s |%n",
+                r.cassandraServerWritesPerSecond));
         if (!r.freshness.isEmpty()) {
             StringBuilder f = new StringBuilder();
             r.freshness.forEach((level, p) -> f.append(String.format(Locale.ROOT, "%s%s %s / %s", f.length() == 0 ? "" : "; ",
@@ -1044,6 +1168,8 @@ public final class Benchmark {
         var c = root.putObject("cassandra");
         number(c, "mutations_per_s", r.cassandraRequestsPerSecond);
         number(c, "rows_per_s", r.cassandraRowsPerSecond);
+        number(c, "rows_per_request", r.cassandraRowsPerSecond / r.cassandraRequestsPerSecond);
+        number(c, "server_mutations_per_s", r.cassandraServerWritesPerSecond);
         var budget = c.putObject("budget");
         number(budget, "mutations_per_s", r.writeBudgetMutations);
         number(budget, "rows_per_s", r.writeBudget);

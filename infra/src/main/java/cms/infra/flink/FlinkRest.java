@@ -221,6 +221,41 @@ public final class FlinkRest {
         };
     }
 
+    /**
+     * Several metrics at once, each by the end of its id as in {@link #metric}, aggregated over the subtasks of every vertex
+     * that reports it and then over the vertices (sum for SUM, else the maximum); a metric none reports is left out. All of
+     * a vertex's metrics come from one request, so from the same state of the REST API's metric cache (which its fetcher
+     * refreshes at most every 10 s: a figure may be that old).
+     */
+    public java.util.Map<String, Double> metrics(String jobId, List<String> idSuffixes, Agg agg) throws IOException, InterruptedException {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        String a = agg.name().toLowerCase(java.util.Locale.ROOT);
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            String at = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            java.util.Map<String, String> suffixOf = new java.util.LinkedHashMap<>();
+            for (JsonNode metric : get(at)) {
+                String id = metric.path("id").asText();
+                for (String suffix : idSuffixes) {
+                    if (id.equals(suffix) || id.endsWith("." + suffix)) {
+                        suffixOf.put(id, suffix);
+                    }
+                }
+            }
+            if (suffixOf.isEmpty()) {
+                continue;
+            }
+            String ids = java.net.URLEncoder.encode(String.join(",", suffixOf.keySet()), java.nio.charset.StandardCharsets.UTF_8);
+            for (JsonNode value : get(at + "?agg=" + a + "&get=" + ids)) {
+                JsonNode v = value.path(a);
+                String suffix = suffixOf.get(value.path("id").asText());
+                if (suffix != null && v.isNumber()) {
+                    out.merge(suffix, v.asDouble(), agg == Agg.SUM ? Double::sum : Math::max);
+                }
+            }
+        }
+        return out;
+    }
+
     private JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -4,6 +4,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +29,15 @@ final class CassandraCommitter<T> implements Committer<T> {
     private final List<PreparedStatement> prepared = new ArrayList<>();
     /** The writer's bounds; the batch delay does not apply, a commit sends all it has at once. */
     private final CassandraSinkWriter.Limits limits;
+    /** As the writer's (same names, so a sum over the job's operators is every request and row sent to Cassandra). */
+    private final Counter requests;
+    private final Counter rows;
 
-    CassandraCommitter(CassandraConnection connection, CassandraStatements<T> statements, CassandraSinkWriter.Limits limits) {
+    CassandraCommitter(CassandraConnection connection, CassandraStatements<T> statements, CassandraSinkWriter.Limits limits,
+                       MetricGroup metrics) {
         this.connection = connection;
+        this.requests = metrics.counter(CassandraSinkWriter.REQUESTS);
+        this.rows = metrics.counter(CassandraSinkWriter.ROWS);
         this.session = SharedSessions.acquire(connection);
         this.statements = statements;
         this.limits = limits;
@@ -46,11 +54,11 @@ final class CassandraCommitter<T> implements Committer<T> {
             for (CommitRequest<T> r : requests) {
                 Statement<?> full = batches.add(statements.bind(r.getCommittable(), prepared));
                 if (full != null) {
-                    writes.send(full, () -> { });
+                    send(writes, full);
                 }
             }
             for (Statement<?> batch : batches.takeAll()) {
-                writes.send(batch, () -> { });
+                send(writes, batch);
             }
             writes.drain();
         } catch (IOException e) {
@@ -63,6 +71,12 @@ final class CassandraCommitter<T> implements Committer<T> {
                 }
             }
         }
+    }
+
+    private void send(AsyncWrites writes, Statement<?> statement) throws IOException, InterruptedException {
+        requests.inc();
+        rows.inc(PartitionBatches.size(statement));
+        writes.send(statement, () -> { });
     }
 
     @Override

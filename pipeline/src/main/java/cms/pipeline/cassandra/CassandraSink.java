@@ -52,7 +52,7 @@ public final class CassandraSink<T> implements Sink<T>, SupportsCommitter<T> {
 
     @Override
     public Committer<T> createCommitter(CommitterInitContext context) {
-        return new CassandraCommitter<>(connection, statements, limits);
+        return new CassandraCommitter<>(connection, statements, limits, context.metricGroup());
     }
 
     @Override

@@ -26,6 +26,11 @@ import java.util.Objects;
  */
 @SuppressWarnings("try") // close() may be interrupted while waiting; Flink handles that
 final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
+    /** Metric names (counters) of the requests and rows sent; the benchmark sums them over the job's operators. */
+    static final String REQUESTS = "cassandraRequests";
+    static final String ROWS = "cassandraRows";
+    /** A gauge of cassandra.batch-size, so that the benchmark can tell a consistent rows-per-request figure from a bad reading. */
+    static final String BATCH_SIZE = "cassandraBatchSize";
     /**
      * The writer's bounds: requests in flight, how long to wait for them, rows per batch and how long a row may
      * wait for its batch. Serializable: the sink holding it is shipped to the tasks.
@@ -46,7 +51,10 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
     private final ProcessingTimeService time;
     private final long batchDelayMillis;
     private final Counter sent;
-    /** Requests (single rows or batches: a batch of one partition is one mutation) and rows sent, for the write budget's figures. */
+    /**
+     * Requests (single rows or batches: a batch of one partition is one mutation) and rows sent, for the write budget's
+     * figures; the committer counts its own (FINAL rows, written after the checkpoint) under the same names.
+     */
     private final Counter requests;
     private final Counter rows;
     private List<T> deferred = new ArrayList<>();
@@ -63,8 +71,10 @@ final class CassandraSinkWriter<T> implements CommittingSinkWriter<T, T> {
         this.time = Objects.requireNonNull(time, "time");
         this.batchDelayMillis = limits.batchDelay().toMillis();
         this.sent = metrics.getNumRecordsSendCounter();
-        this.requests = metrics.counter("cassandraRequests");
-        this.rows = metrics.counter("cassandraRows");
+        this.requests = metrics.counter(REQUESTS);
+        this.rows = metrics.counter(ROWS);
+        int batchSize = limits.batchSize();
+        metrics.gauge(BATCH_SIZE, (org.apache.flink.metrics.Gauge<Integer>) () -> batchSize);
         for (String cql : statements.cql()) {
             prepared.add(session.prepare(cql));
         }

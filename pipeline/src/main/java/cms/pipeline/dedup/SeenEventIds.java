@@ -2,77 +2,138 @@ package cms.pipeline.dedup;
 
 import cms.pipeline.model.ValidUsage;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.streaming.api.TimerService;
 
 import java.util.Iterator;
 import java.util.Map;
 
 /**
- * The eventIds a subscription has seen, as fingerprints ({@link EventFingerprint}) in keyed MapState,
- * each with the hour at whose start it is forgotten. Used by the rating operator, which is keyed by
- * subscription, so de-duplication costs no shuffle of its own and a subscription's usage keeps its
- * Kafka order into rating.
+ * The eventIds a subscription has seen, as fingerprints ({@link EventFingerprint}) in keyed MapState, each with
+ * the second at which its horizon ends. Used by the rating operator, which is keyed by subscription, so
+ * de-duplication costs no shuffle of its own and a subscription's usage keeps its Kafka order into rating.
  *
- * <p>The horizon runs from the later of the event's time and its arrival (Kafka timestamp): a repeat
- * arriving within the horizon of that instant is a duplicate. Ids are forgotten by event-time timers,
- * one per subscription and hour. The job's watermark is in event time, and valid event times are at most
- * max-event-lead after their record's arrival, so the watermark can run up to max-event-lead ahead of
- * arrivals: an id is kept until the end of its horizon plus max-event-lead, rounded up to the hour, so
- * that the watermark cannot drop an id while a repeat arriving within the horizon may still come.
+ * <p>The horizon runs from the id's first arrival (its Kafka record timestamp): a repeat whose record timestamp
+ * is less than dedup-horizon after it is a duplicate; a later one is usage again, and remembered anew. The
+ * decision reads only record timestamps, in the subscription's Kafka order, never the wall clock or the
+ * watermark, so a replay decides every record as the first run did.
  *
- * <p>Memory per remembered id: a Long key and an Integer value in the heap backend's map, about 75
- * bytes (an eventId String was about 140 for a 36-character id); 12 bytes of key and value plus
- * RocksDB's own overhead in the RocksDB backend.
+ * <p>Expiry is swept by the subscription's own usage, not by timers per id or per hour: the subscription's next
+ * sweep is due at a second on a grid of horizon/10 (at least 1 s), offset by a hash of the subscription so that
+ * subscriptions sweep at different moments; the first new id whose arrival reaches it drops every id whose
+ * horizon ended by then and moves the sweep on. So an id is remembered at most horizon/10 (plus the gap to the
+ * subscription's next new id) longer than its horizon, the remembered ids of many subscriptions at a steady rate
+ * stay within about 5% of rate x horizon from one horizon on, and a new id costs three state accesses (the
+ * id's entry read and written, the sweep's due time read) plus, once per sweep interval and subscription, a pass
+ * over its ids. A subscription whose usage stops is forgotten whole by one event-time timer (the backstop),
+ * registered at its sweeps, once the watermark shows that every partition's arrivals passed the end of its last
+ * horizon: the watermark runs at most max-event-lead ahead of arrivals (validation's bound), so it waits for
+ * that lead too; timers share a grid of the horizon (at least an hour), so a subscription has one to three.
+ *
+ * <p>Record timestamps of one subscription are taken as not going back (its records are in one Kafka partition):
+ * a sweep by a record stamped later than a repeat that follows it may have dropped the id the repeat would have
+ * met; the outcome is still the same in every replay.
+ *
+ * <p>Memory per remembered id: a Long key and an Integer value in the heap backend's map, about 75 bytes (an
+ * eventId String was about 140 for a 36-character id); 12 bytes of key and value plus RocksDB's own overhead in
+ * the RocksDB backend; per subscription one Integer (the sweep's due second) and one to three timers.
  */
 public final class SeenEventIds {
-    /** What {@link #remember} answers for an id it had already. */
-    public static final long REPEAT = Long.MIN_VALUE;
+    private static final long SECOND = 1000L;
     private static final long HOUR = 3_600_000L;
 
+    /** Fingerprint to the second (epoch, unsigned 32 bits: until 2106) at which the id's horizon ends. */
     private final MapState<Long, Integer> seen;
+    /** The second (epoch, unsigned) at or after which the subscription's next new id sweeps; absent: nothing remembered. */
+    private final ValueState<Integer> sweepAt;
     private final long horizonMillis;
     private final long maxLeadMillis;
+    /** The sweep grid, in seconds. */
+    private final long sweepSeconds;
+    /** The backstop timers' grid, in ms. */
+    private final long backstopMillis;
     private final EventFingerprint fingerprint = new EventFingerprint();
 
-    public SeenEventIds(MapState<Long, Integer> seen, long horizonMillis, long maxLeadMillis) {
+    public SeenEventIds(MapState<Long, Integer> seen, ValueState<Integer> sweepAt, long horizonMillis, long maxLeadMillis) {
         this.seen = seen;
+        this.sweepAt = sweepAt;
         this.horizonMillis = horizonMillis;
         this.maxLeadMillis = maxLeadMillis;
+        this.sweepSeconds = Math.max(1, horizonMillis / 10 / SECOND);
+        this.backstopMillis = Math.max(HOUR, horizonMillis);
     }
 
     /**
-     * {@link #REPEAT} when the usage's eventId is remembered already; otherwise remembers it and answers
-     * the event-time instant at which it is forgotten (register a timer there and call {@link #forget}).
+     * True when the usage's eventId is new within the horizon: it is then remembered (and the subscription's ids
+     * swept when a sweep is due); false for a duplicate.
      */
-    public long remember(ValidUsage usage) throws Exception {
+    public boolean firstSighting(ValidUsage usage, TimerService timers) throws Exception {
+        long arrival = usage.source.timestamp;
         long fp = fingerprint.of(usage.event.getEventId());
-        if (seen.contains(fp)) {
-            return REPEAT;
+        Integer until = seen.get(fp);
+        if (until != null && arrival < millis(until)) {
+            return false;
         }
-        long from = Math.max(usage.event.getEventTime().toEpochMilli(), usage.source.timestamp);
-        long forgetAt = expiryTimer(from + horizonMillis + maxLeadMillis);
-        seen.put(fp, Math.toIntExact(forgetAt / HOUR));
-        return forgetAt;
+        Integer due = sweepAt.value();
+        if (due == null || arrival >= millis(due)) {
+            if (due != null) {
+                sweep(arrival);
+            }
+            long next = nextSweep(Math.floorDiv(arrival, SECOND), usage.event.getSubscriptionId().hashCode());
+            sweepAt.update(seconds(next));
+            timers.registerEventTimeTimer(backstop(next * SECOND));
+        }
+        // rounded up to the second: never shorter than the horizon
+        seen.put(fp, seconds(Math.floorDiv(arrival + horizonMillis + SECOND - 1, SECOND)));
+        return true;
     }
 
-    /** Drops every id forgotten at or before {@code timestamp} (an event-time timer's). */
-    public void forget(long timestamp) throws Exception {
+    /**
+     * At an event-time timer of the subscription: the backstop forgets every id when the subscription has not swept
+     * since it registered this timer. Every id it remembers then arrived before its due sweep (a later arrival
+     * would have swept), so each horizon ended by that sweep + horizon, which the watermark, up to max-event-lead
+     * ahead of arrivals, has passed by a lead. The subscription's other timers (cumulative quantities) find nothing.
+     */
+    public void onEventTime(long timestamp) throws Exception {
+        Integer due = sweepAt.value();
+        if (due == null) {
+            // nothing remembered since the sweep state exists; only ids restored from a savepoint of the hour-timer job
+            // (whose timers still fire), long expired
+            seen.clear();
+        } else if (backstop(millis(due)) <= timestamp) {
+            seen.clear();
+            sweepAt.clear();
+        }
+    }
+
+    /** Drops every id whose horizon ended at or before {@code clock}. */
+    private void sweep(long clock) throws Exception {
         Iterator<Map.Entry<Long, Integer>> it = seen.iterator();
         while (it.hasNext()) {
-            if (it.next().getValue() * HOUR <= timestamp) {
+            if (millis(it.next().getValue()) <= clock) {
                 it.remove();
             }
         }
-        if (seen.isEmpty()) {
-            seen.clear();
-        }
     }
 
-    /**
-     * The timer that drops an id remembered until {@code until}: {@code until} rounded up to the hour, so a
-     * subscription has one timer per hour rather than one per event (a timer per event was most of the timer queue
-     * and of its checkpoints); an id is kept less than an hour longer than the horizon asks.
-     */
-    static long expiryTimer(long until) {
-        return Math.floorDiv(until + HOUR - 1, HOUR) * HOUR;
+    /** The first second after {@code second} on the subscription's sweep grid (offset by its hash). */
+    long nextSweep(long second, int subscriptionHash) {
+        long phase = Math.floorMod(subscriptionHash, sweepSeconds);
+        return second - Math.floorMod(second - phase, sweepSeconds) + sweepSeconds;
+    }
+
+    /** The backstop timer of a subscription whose next sweep is due at {@code dueMillis}: on the backstop grid. */
+    private long backstop(long dueMillis) {
+        long until = dueMillis + horizonMillis + SECOND + maxLeadMillis;
+        return Math.floorDiv(until + backstopMillis - 1, backstopMillis) * backstopMillis;
+    }
+
+    private static long millis(int unsignedSeconds) {
+        return Integer.toUnsignedLong(unsignedSeconds) * SECOND;
+    }
+
+    /** Clamped to the state's range: no record may fail the job (a valid record's timestamp is within it anyway). */
+    private static int seconds(long epochSeconds) {
+        return (int) Math.max(0, Math.min(epochSeconds, 0xFFFF_FFFFL));
     }
 }

@@ -22,14 +22,27 @@ public final class ReferenceIndex {
     /** The plan every chain ends in. */
     public static final String DEFAULT_PLAN = "default";
 
-    private final Map<String, NavigableMap<Long, HierarchyChange>> nodes = new HashMap<>();
+    /**
+     * Per level (NodeLevel ordinal), by id: a lookup takes the id as it is (parent ids are the stored records' own
+     * strings, whose hash is computed once), where a "level/id" key was a new string to build and hash each time
+     * (16% of the rating thread's samples).
+     */
+    @SuppressWarnings("unchecked")
+    private final Map<String, NavigableMap<Long, HierarchyChange>>[] nodes = new Map[NodeLevel.values().length];
+
+    {
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = new HashMap<>();
+        }
+    }
+
     private final Map<String, NavigableMap<Long, PriceBookVersion>> books = new HashMap<>();
     private final Map<String, NavigableMap<Long, CommissionPlan>> plans = new HashMap<>();
 
     public void add(ReferenceUpdate u) {
         if (u.hierarchy != null) {
             HierarchyChange c = u.hierarchy;
-            NavigableMap<Long, HierarchyChange> versions = nodes.computeIfAbsent(nodeKey(c.getLevel(), c.getId()), k -> new TreeMap<>());
+            NavigableMap<Long, HierarchyChange> versions = nodes[c.getLevel().ordinal()].computeIfAbsent(c.getId(), k -> new TreeMap<>());
             long from = c.getEffectiveFrom().toEpochMilli();
             HierarchyChange existing = versions.get(from);
             // two versions with one effectiveFrom: the one the API accepted last wins
@@ -56,7 +69,7 @@ public final class ReferenceIndex {
     }
 
     public HierarchyChange nodeAt(NodeLevel level, String id, long t) {
-        return at(nodes.get(nodeKey(level, id)), t);
+        return at(nodes[level.ordinal()].get(id), t);
     }
 
     public PriceBookVersion priceBookAt(String id, long t) {
@@ -128,8 +141,10 @@ public final class ReferenceIndex {
 
     public int size() {
         int n = 0;
-        for (NavigableMap<Long, ?> m : nodes.values()) {
-            n += m.size();
+        for (Map<String, NavigableMap<Long, HierarchyChange>> level : nodes) {
+            for (NavigableMap<Long, ?> m : level.values()) {
+                n += m.size();
+            }
         }
         for (NavigableMap<Long, ?> m : books.values()) {
             n += m.size();
@@ -150,10 +165,6 @@ public final class ReferenceIndex {
         }
         Map.Entry<Long, V> e = versions.floorEntry(t);
         return e == null ? null : e.getValue();
-    }
-
-    private static String nodeKey(NodeLevel level, String id) {
-        return level + "/" + id;
     }
 
     /** The outcome of resolving a lineage. */

@@ -111,7 +111,7 @@ public record PipelineConfig(
     public static final String COMMISSION_PLAN_TOPIC = "topic.commission-plans";
 
     /** Options that are not configuration (handled by {@link RatingJob}). */
-    static final Set<String> FLAGS = Set.of("local-web-ui", "web-ui-port");
+    static final Set<String> FLAGS = Set.of("local-web-ui", "web-ui-port", "metrics-port");
 
     private static final Set<String> STATE_BACKENDS = Set.of("hashmap", "rocksdb");
 

@@ -80,26 +80,14 @@ public final class RatedOutput extends ProcessFunction<RatedEvent, RatedEvent> {
         out.collect(e);
     }
 
+    /**
+     * The rated record. All-args constructors rather than builders: a builder checks and fills defaults field by
+     * field (reflection on the schema) for every event; a missing required value fails the encoding just the same.
+     */
     public static RatedUsage toAvro(RatedEvent e) {
-        return RatedUsage.newBuilder()
-                .setEvent(e.event)
-                .setLineage(Lineage.newBuilder()
-                        .setSubscriptionId(e.subscriptionId())
-                        .setTenantId(e.tenantId)
-                        .setPartnerId(e.partnerId)
-                        .setDistributorId(e.distributorId)
-                        .build())
-                .setPriceBookId(e.priceBookId)
-                .setPriceBookVersion(Instant.ofEpochMilli(e.priceBookVersion))
-                .setCurrency(e.currency)
-                .setAmount(e.amount.setScale(Pricing.MONEY_SCALE))
-                .setPartnerCommission(e.partnerCommission.setScale(Pricing.MONEY_SCALE))
-                .setDistributorCommission(e.distributorCommission.setScale(Pricing.MONEY_SCALE))
-                .setPartnerPlanId(e.partnerPlanId)
-                .setDistributorPlanId(e.distributorPlanId)
-                .setPeriod(e.period)
-                .setLateAdjustment(e.lateAdjustment)
-                .setBookedPeriod(e.bookedPeriod)
-                .build();
+        return new RatedUsage(e.event, new Lineage(e.subscriptionId(), e.tenantId, e.partnerId, e.distributorId), e.priceBookId,
+                Instant.ofEpochMilli(e.priceBookVersion), e.currency, e.amount.setScale(Pricing.MONEY_SCALE),
+                e.partnerCommission.setScale(Pricing.MONEY_SCALE), e.distributorCommission.setScale(Pricing.MONEY_SCALE),
+                e.partnerPlanId, e.distributorPlanId, e.period, e.lateAdjustment, e.bookedPeriod);
     }
 }

@@ -56,10 +56,17 @@ public final class PipelineState {
 
     /**
      * De-duplication (in the rating operator): per subscription, the fingerprint of each remembered eventId
-     * (dedup's EventFingerprint) to the hour (epoch hours) at whose start it is forgotten.
+     * (dedup's EventFingerprint) to the second (epoch seconds, unsigned) at which its horizon ends. Until session 8
+     * the value was the epoch hour of an event-time timer: read as seconds, such a value lies in January 1970, long
+     * ended, so a savepoint of that job restores with its ids forgotten (never taken for duplicates) and swept.
      */
     public static MapStateDescriptor<Long, Integer> seenEventFingerprints() {
         return new MapStateDescriptor<>("seen-event-fingerprints", Types.LONG, Types.INT);
+    }
+
+    /** De-duplication: per subscription, the second (epoch seconds, unsigned) from which its next new eventId sweeps its ids. */
+    public static ValueStateDescriptor<Integer> seenEventSweep() {
+        return new ValueStateDescriptor<>("seen-event-sweep", Types.INT);
     }
 
     /**
@@ -85,10 +92,14 @@ public final class PipelineState {
         return new MapStateDescriptor<>("subtree-amount", Types.STRING, Types.BIG_DEC);
     }
 
-    /** Roll-ups (keyed by distributor): every row of the distributor's subtree, by family member, window, meter and currency. */
-    public static MapStateDescriptor<FamilySlot, SlotSums> familySlots() {
-        // serializers of our own: no reflection, decimals as a scale and a long (the whole map is written at every heap checkpoint)
-        return new MapStateDescriptor<>("family-slots", FamilySlotSerializer.INSTANCE, SlotSumsSerializer.INSTANCE);
+    /**
+     * Roll-ups (keyed by distributor): every OPEN window row of the distributor's subtree, by family part (a tenant's
+     * subscription rows, a partner's tenant rows, the distributor's partner rows, its own row).
+     */
+    public static MapStateDescriptor<FamilyKey, FamilyWindows> familyWindows() {
+        // serializers of our own: a part's ids once and its rows as primitives (the whole map is written at every heap
+        // checkpoint); named anew when the rows became parts: savepoints of the row-per-entry job need not restore
+        return new MapStateDescriptor<>("family-windows", FamilyKeySerializer.INSTANCE, FamilyWindowsSerializer.INSTANCE);
     }
 
     /** Periods: the next refresh (processing-time) timer of an OPEN period. */

@@ -90,7 +90,7 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
     /**
      * @param retention how long after a period's end its cumulative quantities are kept (event time):
      *                  max-event-age + max-event-lead
-     * @param dedupHorizon how long after max(eventTime, arrival) a repeat of an eventId is a duplicate
+     * @param dedupHorizon how long after an eventId's first arrival (record timestamp) a repeat is a duplicate
      * @param maxEventLead how far the event-time watermark can run ahead of arrivals (validation's bound)
      * @param snapshot  reads the reference topics as they stand when the task starts, before any usage
      *                  is rated; null to rely on the broadcast stream alone (as operator tests do)
@@ -110,7 +110,8 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         snapshotted = snapshot == null ? List.of() : snapshot.read();
         cumulative = getRuntimeContext().getMapState(PipelineState.cumulativeQuantity());
         pending = getRuntimeContext().getListState(PipelineState.pendingUsage());
-        seen = new SeenEventIds(getRuntimeContext().getMapState(PipelineState.seenEventFingerprints()), dedupHorizonMillis, maxEventLeadMillis);
+        seen = new SeenEventIds(getRuntimeContext().getMapState(PipelineState.seenEventFingerprints()),
+                getRuntimeContext().getState(PipelineState.seenEventSweep()), dedupHorizonMillis, maxEventLeadMillis);
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
     }
 
@@ -130,13 +131,11 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
 
     @Override
     public void processElement(ValidUsage usage, ReadOnlyContext ctx, Collector<RatedEvent> out) throws Exception {
-        long forgetAt = seen.remember(usage);
-        if (forgetAt == SeenEventIds.REPEAT) {
+        if (!seen.firstSighting(usage, ctx.timerService())) {
             duplicates.inc();
             ctx.output(PipelineState.DUPLICATES, usage);
             return;
         }
-        ctx.timerService().registerEventTimeTimer(forgetAt);
         indexOf(ctx.getBroadcastState(referenceData));
         long now = ctx.timerService().currentProcessingTime();
         List<PendingUsage> waiting = pendingList();
@@ -160,9 +159,10 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
             }
             return;
         }
-        // event time: forget the eventIds whose horizon is over, and drop the cumulative quantities of periods no
-        // valid event can reach any more (the timers of both are here; each check is cheap for the other's)
-        seen.forget(timestamp);
+        // event time: forget the eventIds of a subscription gone quiet (SeenEventIds' backstop), and drop the cumulative
+        // quantities of periods no valid event can reach any more (the timers of both are here; each check is cheap for
+        // the other's)
+        seen.onEventTime(timestamp);
         Iterator<Map.Entry<String, BigDecimal>> it = cumulative.iterator();
         while (it.hasNext()) {
             String period = it.next().getKey().substring(0, 7);

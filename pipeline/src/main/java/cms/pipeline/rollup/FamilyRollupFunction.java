@@ -4,9 +4,9 @@ import cms.avro.NodeLevel;
 import cms.cassandra.FamilyRollups;
 import cms.pipeline.model.PipelineState;
 import cms.pipeline.model.FamilyRow;
-import cms.pipeline.model.FamilySlot;
+import cms.pipeline.model.FamilyKey;
+import cms.pipeline.model.FamilyWindows;
 import cms.pipeline.model.RatedEvent;
-import cms.pipeline.model.SlotSums;
 import cms.rollup.Granularity;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -37,7 +37,7 @@ import java.util.TreeMap;
  * shuffle): every roll-up window of the distributor's subtree, kept per family as in
  * {@link FamilyRollups} (a tenant with its subscriptions, a partner with its tenants, the distributor
  * with its partners and its own row), HOUR, DAY and MONTH, by meter and currency: 12 rows touched per
- * event, all in this key's state.
+ * event, all in this key's state, in four entries of it (one {@link FamilyWindows} per family part, {@link FamilyKey}).
  *
  * <p>While OPEN, a changed row is written within the refresh interval of its level (the write budget,
  * {@link WriteBudget}, stretches subscriptions' then tenants' rows first), or a tenth of how long its usage
@@ -68,15 +68,15 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
     private final long writeBudgetMutations;
     private final long gridMillis;
 
-    private transient MapState<FamilySlot, SlotSums> slots;
+    private transient MapState<FamilyKey, FamilyWindows> parts;
     /**
-     * Per key, the rows changed and not yet written since this task started, by due time: a refresh touches the
-     * rows due then, not every changed row of the distributor (with families on phases of their own a key has a
-     * tick every grid step). A row written early (FINAL) or dropped stays listed until its due time and is
-     * skipped then. Not checkpointed: after a restore a key's first refresh finds its changed rows by scanning
-     * its state (keys in {@link #indexed} skip that).
+     * Per key, the family parts with rows changed and not yet written since this task started, by due time: a
+     * refresh touches the parts due then, not every changed part of the distributor (with families on phases of
+     * their own a key has a tick every grid step). A part dropped stays listed until its due time and is skipped
+     * then. Not checkpointed: after a restore a key's first refresh finds its changed parts by scanning its state
+     * (keys in {@link #indexed} skip that).
      */
-    private transient Map<String, TreeMap<Long, List<FamilySlot>>> changed;
+    private transient Map<String, TreeMap<Long, List<FamilyKey>>> changed;
     private transient Set<String> indexed;
     private transient WriteBudget budget;
     /** The family partitions (level and head) one refresh writes to: its mutations, for the budget. Reused. */
@@ -84,6 +84,10 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
     private transient Counter afterFinal;
     private transient Map<NodeLevel, Histogram> freshness;
     private transient int attempt;
+    /** The event being added, as the sums take it: converted once an event, reused. */
+    private transient FamilyWindows.Contribution contribution;
+    private transient long[] starts;
+    private transient long[] ends;
     private transient String lastBucket;
     private transient long bucketFrom;
     private transient long bucketTo;
@@ -107,7 +111,10 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
 
     @Override
     public void open(OpenContext openContext) {
-        slots = getRuntimeContext().getMapState(PipelineState.familySlots());
+        parts = getRuntimeContext().getMapState(PipelineState.familyWindows());
+        contribution = new FamilyWindows.Contribution();
+        starts = new long[GRANULARITIES.length];
+        ends = new long[GRANULARITIES.length];
         changed = new HashMap<>();
         indexed = new HashSet<>();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
@@ -162,40 +169,63 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
         long now = ctx.timerService().currentProcessingTime();
         long watermark = ctx.timerService().currentWatermark();
         String distributor = ctx.getCurrentKey();
-        String meter = e.event.getMeterId();
+        boolean any = false;
         for (Granularity g : GRANULARITIES) {
-            long start = g.start(e.bookingTime);
-            long end = g.end(start);
-            if (watermark >= end + latenessMillis) {
+            int i = g.ordinal();
+            starts[i] = g.start(e.bookingTime);
+            ends[i] = g.end(starts[i]);
+            if (watermark >= ends[i] + latenessMillis) {
                 // Cannot happen: the rating stage books every event into windows whose end + lateness is above its own
                 // watermark when it emits the event, and this operator's watermark is never ahead of that.
                 // Dropping beats rewriting a FINAL window; the counter makes it visible.
                 afterFinal.inc();
                 LOG.error("usage for an already FINAL {} window dropped: {}", g, e);
-                continue;
+                starts[i] = Long.MIN_VALUE;
+            } else {
+                any = true;
             }
-            add(new FamilySlot(NodeLevel.TENANT, e.tenantId, e.subscriptionId(), g, start, meter, e.currency), end, e, now, ctx);
-            add(new FamilySlot(NodeLevel.PARTNER, e.partnerId, e.tenantId, g, start, meter, e.currency), end, e, now, ctx);
-            add(new FamilySlot(NodeLevel.DISTRIBUTOR, distributor, e.partnerId, g, start, meter, e.currency), end, e, now, ctx);
-            add(new FamilySlot(NodeLevel.DISTRIBUTOR, distributor, FamilyRollups.OWN, g, start, meter, e.currency), end, e, now, ctx);
         }
+        if (!any) {
+            return;
+        }
+        FamilyWindows.Contribution c = contribution.set(e.event.getQuantity(), e.amount, e.partnerCommission, e.distributorCommission,
+                e.lateAdjustment);
+        String meter = e.event.getMeterId();
+        add(new FamilyKey(NodeLevel.SUBSCRIPTION, e.tenantId), e.subscriptionId(), meter, e, c, now, ctx);
+        add(new FamilyKey(NodeLevel.TENANT, e.partnerId), e.tenantId, meter, e, c, now, ctx);
+        add(new FamilyKey(NodeLevel.PARTNER, distributor), e.partnerId, meter, e, c, now, ctx);
+        add(new FamilyKey(NodeLevel.DISTRIBUTOR, distributor), FamilyRollups.OWN, meter, e, c, now, ctx);
     }
 
-    private void add(FamilySlot slot, long windowEnd, RatedEvent e, long now, Context ctx) throws Exception {
-        SlotSums s = slots.get(slot);
-        if (s == null) {
-            s = new SlotSums(windowEnd);
-            ctx.timerService().registerEventTimeTimer(windowEnd + latenessMillis);
+    /** Adds the event to its rows (one a granularity) in one family part. */
+    private void add(FamilyKey key, String childId, String meter, RatedEvent e, FamilyWindows.Contribution c, long now, Context ctx)
+            throws Exception {
+        FamilyWindows part = parts.get(key);
+        if (part == null) {
+            part = new FamilyWindows();
         }
-        s.add(e);
-        if (!s.dirty) {
-            s.dirty = true;
-            s.oldestReceivedAt = e.receivedAt;
-            s.dueAt = dueAt(now, e.receivedAt, budget.interval(slot.rowLevel()), maxRefreshMillis, gridMillis, slot.head.hashCode());
-            ctx.timerService().registerProcessingTimeTimer(s.dueAt);
-            changed.computeIfAbsent(ctx.getCurrentKey(), k -> new TreeMap<>()).computeIfAbsent(s.dueAt, t -> new ArrayList<>()).add(slot);
+        boolean wasClean = part.dirtyRows() == 0;
+        int child = part.childIndex(childId);
+        int m = part.meterIndex(meter);
+        int cur = part.currencyIndex(e.currency);
+        for (int g = 0; g < GRANULARITIES.length; g++) {
+            if (starts[g] == Long.MIN_VALUE) {
+                continue;
+            }
+            int row = part.find(child, m, cur, g, starts[g]);
+            if (row < 0) {
+                row = part.append(child, m, cur, g, starts[g], ends[g]);
+                ctx.timerService().registerEventTimeTimer(ends[g] + latenessMillis);
+            }
+            part.add(row, c, e.receivedAt);
         }
-        slots.put(slot, s);
+        if (wasClean && part.dirtyRows() > 0) {
+            long due = dueAt(now, e.receivedAt, budget.interval(key.rowLevel()), maxRefreshMillis, gridMillis, key.head.hashCode());
+            part.dueAt(due);
+            ctx.timerService().registerProcessingTimeTimer(due);
+            changed.computeIfAbsent(ctx.getCurrentKey(), k -> new TreeMap<>()).computeIfAbsent(due, t -> new ArrayList<>()).add(key);
+        }
+        parts.put(key, part);
     }
 
     @Override
@@ -210,16 +240,16 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
 
     /** Writes every changed row of the key that is due by {@code now}. */
     private void refresh(String key, long now, Collector<FamilyRow> out) throws Exception {
-        TreeMap<Long, List<FamilySlot>> pending = changed.get(key);
+        TreeMap<Long, List<FamilyKey>> pending = changed.get(key);
         if (indexed.add(key)) {
-            // the first refresh of this key since the task started: rows restored dirty are in no index yet
-            for (Map.Entry<FamilySlot, SlotSums> entry : slots.entries()) {
-                if (entry.getValue().dirty) {
+            // the first refresh of this key since the task started: parts restored dirty are in no index yet
+            for (Map.Entry<FamilyKey, FamilyWindows> entry : parts.entries()) {
+                if (entry.getValue().dirtyRows() > 0) {
                     if (pending == null) {
                         pending = new TreeMap<>();
                         changed.put(key, pending);
                     }
-                    pending.computeIfAbsent(entry.getValue().dueAt, t -> new ArrayList<>()).add(entry.getKey());
+                    pending.computeIfAbsent(entry.getValue().dueAt(), t -> new ArrayList<>()).add(entry.getKey());
                 }
             }
         }
@@ -230,19 +260,24 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
         for (Set<String> heads : partitionsWritten) {
             heads.clear();
         }
-        for (Map.Entry<Long, List<FamilySlot>> due = pending.firstEntry(); due != null && due.getKey() <= now; due = pending.firstEntry()) {
+        for (Map.Entry<Long, List<FamilyKey>> due = pending.firstEntry(); due != null && due.getKey() <= now; due = pending.firstEntry()) {
             pending.pollFirstEntry();
-            for (FamilySlot slot : due.getValue()) {
-                SlotSums s = slots.get(slot);
-                if (s == null || !s.dirty || s.dueAt != due.getKey()) {
-                    continue;   // written FINAL, dropped, or listed twice
+            for (FamilyKey fk : due.getValue()) {
+                FamilyWindows part = parts.get(fk);
+                if (part == null || part.dirtyRows() == 0 || part.dueAt() != due.getKey()) {
+                    continue;   // its rows written FINAL, dropped, or listed twice
                 }
-                out.collect(row(key, slot, s, FamilyRow.OPEN));
-                freshness.get(slot.rowLevel()).update(now - s.oldestReceivedAt);
-                s.dirty = false;
-                slots.put(slot, s);
-                rows++;
-                partitionsWritten[slot.family].add(slot.head);
+                Histogram fresh = freshness.get(fk.rowLevel());
+                for (int r = 0; r < part.size(); r++) {
+                    if (part.dirty(r)) {
+                        out.collect(row(key, fk, part, r, FamilyRow.OPEN));
+                        fresh.update(now - part.oldestReceivedAt(r));
+                        part.clean(r);
+                        rows++;
+                    }
+                }
+                parts.put(fk, part);
+                partitionsWritten[fk.familyLevel().ordinal()].add(fk.head);
             }
         }
         if (pending.isEmpty()) {
@@ -259,17 +294,22 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
 
     /** Emits FINAL every row whose window ended at least the allowed lateness before {@code watermark}, and drops it. */
     private void finalize(String key, long watermark, Collector<FamilyRow> out) throws Exception {
-        // a row written FINAL stays in the due index until its refresh time comes, which then finds it gone
-        for (Iterator<Map.Entry<FamilySlot, SlotSums>> it = slots.iterator(); it.hasNext(); ) {
-            Map.Entry<FamilySlot, SlotSums> entry = it.next();
-            SlotSums s = entry.getValue();
-            if (s.windowEnd + latenessMillis <= watermark) {
-                out.collect(row(key, entry.getKey(), s, FamilyRow.FINAL));
+        // a part whose rows all turned FINAL stays in the due index until its refresh time comes, which then finds it gone
+        long endedBy = watermark - latenessMillis;
+        for (Iterator<Map.Entry<FamilyKey, FamilyWindows>> it = parts.iterator(); it.hasNext(); ) {
+            Map.Entry<FamilyKey, FamilyWindows> entry = it.next();
+            FamilyKey fk = entry.getKey();
+            FamilyWindows part = entry.getValue();
+            int before = part.size();
+            part.removeEnded(endedBy, (p, r) -> out.collect(row(key, fk, p, r, FamilyRow.FINAL)));
+            if (part.size() == 0) {
                 it.remove();
+            } else if (part.size() != before) {
+                entry.setValue(part);
             }
         }
-        if (slots.isEmpty()) {
-            slots.clear();   // a key with no open window keeps no state entry at all
+        if (parts.isEmpty()) {
+            parts.clear();   // a key with no open window keeps no state entry at all
         }
     }
 
@@ -283,30 +323,31 @@ public final class FamilyRollupFunction extends KeyedProcessFunction<String, Rat
         return lastBucket;
     }
 
-    private FamilyRow row(String via, FamilySlot slot, SlotSums s, String status) {
-        Granularity g = slot.granularityValue();
-        FamilyRow r = new FamilyRow();
-        r.level = slot.familyLevel().name();
-        r.nodeId = slot.head;
-        r.bucket = bucket(g, slot.windowStart);
-        r.granularity = g.name();
-        r.childId = slot.child;
-        r.windowStart = slot.windowStart;
-        r.meterId = slot.meterId;
-        r.currency = slot.currency;
-        r.via = via;
-        r.windowEnd = s.windowEnd;
-        r.status = status;
-        r.eventCount = s.eventCount;
-        r.quantity = s.quantity;
-        r.amount = s.amount;
-        r.partnerCommission = s.partnerCommission;
-        r.distributorCommission = s.distributorCommission;
-        r.adjustmentCount = s.adjustmentCount;
-        r.adjustmentAmount = s.adjustmentAmount;
-        r.writeTimestamp = FamilyRow.FINAL.equals(status)
-                ? WriteOrder.finalTimestamp(s.eventCount, attempt)
-                : WriteOrder.openTimestamp(s.eventCount, attempt);
-        return r;
+    private FamilyRow row(String via, FamilyKey fk, FamilyWindows part, int r, String status) {
+        Granularity g = GRANULARITIES[part.granularity(r)];
+        FamilyRow row = new FamilyRow();
+        row.level = fk.familyLevel().name();
+        row.nodeId = fk.head;
+        row.bucket = bucket(g, part.windowStart(r));
+        row.granularity = g.name();
+        row.childId = part.childId(r);
+        row.windowStart = part.windowStart(r);
+        row.meterId = part.meterId(r);
+        row.currency = part.currency(r);
+        row.via = via;
+        row.windowEnd = part.windowEnd(r);
+        row.status = status;
+        long events = part.eventCount(r);
+        row.eventCount = events;
+        row.quantity = part.sum(r, FamilyWindows.QUANTITY);
+        row.amount = part.sum(r, FamilyWindows.AMOUNT);
+        row.partnerCommission = part.sum(r, FamilyWindows.PARTNER_COMMISSION);
+        row.distributorCommission = part.sum(r, FamilyWindows.DISTRIBUTOR_COMMISSION);
+        row.adjustmentCount = part.adjustmentCount(r);
+        row.adjustmentAmount = part.sum(r, FamilyWindows.ADJUSTMENT_AMOUNT);
+        row.writeTimestamp = FamilyRow.FINAL.equals(status)
+                ? WriteOrder.finalTimestamp(events, attempt)
+                : WriteOrder.openTimestamp(events, attempt);
+        return row;
     }
 }

@@ -33,6 +33,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The Cassandra writer and committer against the stack's real Cassandra, in a keyspace of their own. */
 @SuppressWarnings("try")
 class CassandraSinkIT {
+    /** What Flink hands the sink for its committer; only the metric group is used (the committer counts its writes). */
+    private static final org.apache.flink.api.connector.sink2.CommitterInitContext COMMITTER_CONTEXT =
+            new org.apache.flink.api.connector.sink2.CommitterInitContext() {
+                @Override
+                public org.apache.flink.metrics.groups.SinkCommitterMetricGroup metricGroup() {
+                    return org.apache.flink.runtime.metrics.groups.InternalSinkCommitterMetricGroup.wrap(
+                            UnregisteredMetricsGroup.createOperatorMetricGroup());
+                }
+
+                @Override
+                public java.util.OptionalLong getRestoredCheckpointId() {
+                    return java.util.OptionalLong.empty();
+                }
+
+                @Override
+                public org.apache.flink.api.common.JobInfo getJobInfo() {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public org.apache.flink.api.common.TaskInfo getTaskInfo() {
+                    throw new UnsupportedOperationException();
+                }
+            };
+
     private static final LocalStackAddresses STACK = LocalStackAddresses.fromEnvironment();
     private static final String KEYSPACE = "it_sink_" + UUID.randomUUID().toString().substring(0, 8);
     private static final SinkWriter.Context NO_CONTEXT = new SinkWriter.Context() {
@@ -149,7 +174,7 @@ class CassandraSinkIT {
         for (int i = 0; i < 25; i++) {
             requests.add(new Request<>(row("b" + i, 1, "1", FamilyRow.FINAL)));
         }
-        try (Committer<FamilyRow> committer = sink.createCommitter(null)) {
+        try (Committer<FamilyRow> committer = sink.createCommitter(COMMITTER_CONTEXT)) {
             committer.commit(requests);
         }
         for (int i = 0; i < 25; i++) {
@@ -197,7 +222,7 @@ class CassandraSinkIT {
         for (FamilyRow c : committables) {
             restored.add(serializer.deserialize(serializer.getVersion(), serializer.serialize(c)));
         }
-        try (Committer<FamilyRow> committer = sink.createCommitter(null)) {
+        try (Committer<FamilyRow> committer = sink.createCommitter(COMMITTER_CONTEXT)) {
             List<Committer.CommitRequest<FamilyRow>> requests = new ArrayList<>();
             for (FamilyRow c : restored) {
                 requests.add(new Request<>(c));
@@ -222,7 +247,7 @@ class CassandraSinkIT {
             w.write(row("g", 9, "9", FamilyRow.OPEN), NO_CONTEXT);
             w.flush(false);
         }
-        try (Committer<FamilyRow> committer = sink.createCommitter(null)) {
+        try (Committer<FamilyRow> committer = sink.createCommitter(COMMITTER_CONTEXT)) {
             committer.commit(List.of(new Request<>(row("g", 5, "5", FamilyRow.FINAL))));
         }
         assertThat(read("g").getString("status")).isEqualTo("FINAL");
@@ -256,7 +281,7 @@ class CassandraSinkIT {
             assertThat(w.prepareCommit()).containsExactly(finalRow);
             CassandraSink<PeriodRow> sink = CassandraSink.<PeriodRow>builder().setConnection(connection)
                     .setStatements(new PeriodStatements()).setElementType(TypeInformation.of(PeriodRow.class)).build();
-            try (Committer<PeriodRow> committer = sink.createCommitter(null)) {
+            try (Committer<PeriodRow> committer = sink.createCommitter(COMMITTER_CONTEXT)) {
                 committer.commit(List.of(new Request<>(finalRow)));
             }
             // a restarted job's lower watermark arrives late

@@ -15,11 +15,14 @@ import org.junit.jupiter.api.Test;
 import static cms.pipeline.Fixtures.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Everything that travels or sits in state is a Flink POJO with Avro fields, never Kryo. */
+/**
+ * Everything that travels or sits in state is a Flink POJO with Avro fields, never Kryo; the roll-up state
+ * (FamilyKey, FamilyWindows) has serializers of its own (their tests beside this one).
+ */
 class TypesTest {
     @ParameterizedTest
     @ValueSource(classes = {RawRecord.class, ValidUsage.class, PartitionProgress.class, PendingUsage.class, ReferenceUpdate.class,
-            RatedEvent.class, FamilyRow.class, FamilySlot.class, SlotSums.class, PeriodRow.class, cms.pipeline.model.EncodedRecord.class})
+            RatedEvent.class, FamilyRow.class, PeriodRow.class, cms.pipeline.model.EncodedRecord.class})
     void isAPojoWithoutGenericFields(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(PojoTypeInfo.class);
