@@ -399,6 +399,255 @@ class ApiApplicationIT {
         assertUpdatedAt(statement.get("updatedAt"), firstLine, lastLine);
     }
 
+    /**
+     * Issue 13: the pipeline writes every HOUR row OPEN and FINAL, but DAY and MONTH rows only FINAL. Here the rows are
+     * written so (HOUR rows, FINAL DAY rows of two settled days, no OPEN DAY or MONTH rows but two stale ones of an
+     * older pipeline), over a day boundary, with two meters in EUR and one in USD, and a tenant moved between
+     * distributors within a day (its rows in two partners' families, its subscription's in its own family in two parts,
+     * via each distributor). Every DAY and MONTH window the API serves must be exactly the sum of its HOUR rows, per
+     * meter and currency, at every level, OPEN unless it has FINAL rows, dated by the latest of the rows it adds up.
+     */
+    @Test
+    void openDaysAndMonthsAreTheSumsOfTheirHourRowsAndFinalDays() {
+        String d1 = RUN + "md1", d2 = RUN + "md2", p1 = RUN + "mp1", p2 = RUN + "mp2", t = RUN + "mt", s1 = RUN + "ms1", s2 = RUN + "ms2";
+        Object rates = List.of(Map.of("meterId", "compute.vcpu.hours", "model", "GRADUATED",
+                "tiers", List.of(Map.of("upTo", "100", "unitPrice", "0.05"), Map.of("unitPrice", "0.04"))));
+        expect(put("/v1/price-books/" + RUN + "mpbe", FIRST_ADMIN, body("currency", "EUR", "rates", rates)), 201);
+        expect(put("/v1/price-books/" + RUN + "mpbu", FIRST_ADMIN, body("currency", "USD", "rates", rates)), 201);
+        expect(put("/v1/distributors/" + d1, FIRST_ADMIN, body("name", "D1")), 201);
+        expect(put("/v1/distributors/" + d2, FIRST_ADMIN, body("name", "D2")), 201);
+        expect(put("/v1/partners/" + p1, FIRST_ADMIN, body("distributorId", d1)), 201);
+        expect(put("/v1/partners/" + p2, FIRST_ADMIN, body("distributorId", d2)), 201);
+        expect(put("/v1/tenants/" + t, FIRST_ADMIN, body("partnerId", p1)), 201);
+        expect(put("/v1/subscriptions/" + s1, FIRST_ADMIN, body("tenantId", t, "priceBookId", RUN + "mpbe")), 201);
+        expect(put("/v1/subscriptions/" + s2, FIRST_ADMIN, body("tenantId", t, "priceBookId", RUN + "mpbu")), 201);
+        // the tenant moves to p2 (under d2) at 12:30 on the 10th
+        expect(put("/v1/tenants/" + t, FIRST_ADMIN, body("partnerId", p2, "effectiveFrom", "2031-07-10T12:30:00Z")), 200);
+
+        RollupLedger ledger = new RollupLedger(cql);
+        var s1Before = new RollupLedger.Lineage(s1, t, p1, d1);
+        var s2Before = new RollupLedger.Lineage(s2, t, p1, d1);
+        var s1After = new RollupLedger.Lineage(s1, t, p2, d2);
+        var s2After = new RollupLedger.Lineage(s2, t, p2, d2);
+        Instant july = Instant.parse("2031-07-01T00:00:00Z");
+        Instant day1 = july, day2 = july.plus(Duration.ofDays(1));
+        Instant day9 = july.plus(Duration.ofDays(8)), day10 = july.plus(Duration.ofDays(9));
+        Instant longAgo = Instant.now().minus(Duration.ofHours(3));
+        Instant settled = Instant.now().minus(DERIVED_SETTLE).minus(Duration.ofMinutes(5));
+        // two days FINAL long ago: their HOUR rows FINAL, then their DAY rows
+        ledger.hour(s1Before, RollupLedger.hours(day1, 3), "compute.vcpu.hours", "EUR", "FINAL", 3, "30.5", "1.525", "0.1525", "0.07625", longAgo);
+        ledger.hour(s1Before, RollupLedger.hours(day1, 4), "compute.vcpu.hours", "EUR", "FINAL", 1, "0.000000001", "0.00000000005",
+                "0.000000000005", "0.0000000000025", longAgo);
+        ledger.hour(s2Before, RollupLedger.hours(day1, 5), "network.gb", "USD", "FINAL", 2, "7", "0.7", "0.07", "0.035", longAgo);
+        ledger.hour(s1Before, RollupLedger.hours(day2, 10), "compute.vcpu.hours", "EUR", "FINAL", 4, "4", "0.2", "0.02", "0.01", longAgo);
+        ledger.hour(s1Before, RollupLedger.hours(day2, 11), "storage.gb", "EUR", "FINAL", 1, "100", "2.3", "0.23", "0.115", longAgo);
+        ledger.finalDay(day1, f -> true, settled);
+        ledger.finalDay(day2, f -> true, settled);
+        // open days: the 9th and the 10th, over midnight; the move within the 10th's 12:00 hour (a part before, one after)
+        ledger.hour(s1Before, RollupLedger.hours(day9, 22), "compute.vcpu.hours", "EUR", "FINAL", 2, "1.5", "0.075", "0.0075", "0.00375", longAgo);
+        ledger.hour(s1Before, RollupLedger.hours(day9, 23), "compute.vcpu.hours", "EUR", "OPEN", 5, "2.25", "0.1125", "0.01125", "0.005625",
+                Instant.now());
+        ledger.hour(s2Before, RollupLedger.hours(day9, 23), "network.gb", "USD", "OPEN", 1, "3", "0.3", "0.03", "0.015", Instant.now());
+        pause();
+        ledger.hour(s1Before, RollupLedger.hours(day10, 0), "compute.vcpu.hours", "EUR", "OPEN", 1, "1", "0.05", "0.005", "0.0025", Instant.now());
+        ledger.hour(s1Before, RollupLedger.hours(day10, 12), "compute.vcpu.hours", "EUR", "OPEN", 2, "2", "0.1", "0.01", "0.005", Instant.now());
+        pause();
+        ledger.hour(s1After, RollupLedger.hours(day10, 12), "compute.vcpu.hours", "EUR", "OPEN", 3, "3", "0.15", "0.03", "0.0045", Instant.now());
+        ledger.hour(s1After, RollupLedger.hours(day10, 13), "storage.gb", "EUR", "OPEN", 1, "10", "0.23", "0.046", "0.0069", Instant.now());
+        pause();
+        ledger.hour(s2After, RollupLedger.hours(day10, 14), "network.gb", "USD", "OPEN", 6, "0.5", "0.05", "0.01", "0.0015", Instant.now());
+        // an older pipeline's OPEN DAY and MONTH rows, stale: never added
+        ledger.stale("PARTNER", p1, cms.rollup.Granularity.DAY, t, day10, "compute.vcpu.hours", "EUR", d1, 1, "99");
+        ledger.stale("PARTNER", p2, cms.rollup.Granularity.MONTH, t, july, "storage.gb", "EUR", d2, 1, "99");
+        ledger.stale("TENANT", t, cms.rollup.Granularity.MONTH, s2, july, "network.gb", "USD", d1, 1, "99");
+
+        String from = "2031-07-01T00:00:00Z", to = "2031-08-01T00:00:00Z";
+        for (cms.rollup.Granularity g : cms.rollup.Granularity.values()) {
+            // the tenant's own windows (in both partners' families) and its subscriptions'
+            assertUsage(ledger, "tenant", t, g, from, to, "PARTNER", null, t, "TENANT", t);
+            // a subscription's own windows: its tenant's family, in two parts on the 10th (via d1 and d2)
+            assertUsage(ledger, "subscription", s1, g, from, to, "TENANT", t, s1, null, null);
+            // each partner's and distributor's own window and their children's, on either side of the move
+            assertUsage(ledger, "partner", p1, g, from, to, "DISTRIBUTOR", d1, p1, "PARTNER", p1);
+            assertUsage(ledger, "partner", p2, g, from, to, "DISTRIBUTOR", d2, p2, "PARTNER", p2);
+            assertUsage(ledger, "distributor", d1, g, from, to, "DISTRIBUTOR", d1, "", "DISTRIBUTOR", d1);
+            assertUsage(ledger, "distributor", d2, g, from, to, "DISTRIBUTOR", d2, "", "DISTRIBUTOR", d2);
+        }
+        // a DAY range inside the month (the 9th to the 11th: the two open days only), not starting at a day boundary
+        assertUsage(ledger, "tenant", t, cms.rollup.Granularity.DAY, "2031-07-08T06:00:00Z", "2031-07-11T00:00:00Z", "PARTNER", null, t,
+                "TENANT", t);
+        assertCommission(ledger, p1, "2031-07", "DISTRIBUTOR", d1, p1, "PARTNER", p1, true);
+        assertCommission(ledger, d2, "2031-07", "DISTRIBUTOR", d2, "", "DISTRIBUTOR", d2, false);
+
+        // the 9th becomes FINAL in the partners' families and for s1 in its tenant's, the other FINAL rows still to land
+        // (a commit in progress): where a member's day has FINAL rows it is served from them, elsewhere (s2 in the same
+        // partition, read in the same query) its HOUR rows are still added up
+        ledger.finalDay(day9, f -> f[0].equals("PARTNER") || f[2].equals(s1), Instant.now());
+        assertUsage(ledger, "tenant", t, cms.rollup.Granularity.DAY, from, to, "PARTNER", null, t, "TENANT", t);
+        assertUsage(ledger, "tenant", t, cms.rollup.Granularity.MONTH, from, to, "PARTNER", null, t, "TENANT", t);
+        assertUsage(ledger, "partner", p1, cms.rollup.Granularity.MONTH, from, to, "DISTRIBUTOR", d1, p1, "PARTNER", p1);
+    }
+
+    /**
+     * A MONTH window read again takes only the rows after the days an earlier read summed and found settled (FINAL rows
+     * never change): shown by rewriting a settled FINAL DAY row, which the pipeline never does. The DAY window shows the
+     * rewritten row, the MONTH window still the sum it kept; usage after those days still reaches it.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aMonthReadAgainReadsOnlyTheRowsAfterItsSettledDays() {
+        String[] ids = onboard("k");
+        String d = ids[0], p = ids[1], t = ids[2], s = ids[3];
+        RollupLedger ledger = new RollupLedger(cql);
+        var lineage = new RollupLedger.Lineage(s, t, p, d);
+        Instant august = Instant.parse("2031-08-01T00:00:00Z");
+        Instant day2 = august.plus(Duration.ofDays(1)), day5 = august.plus(Duration.ofDays(4));
+        Instant longAgo = Instant.now().minus(DERIVED_SETTLE).minus(Duration.ofHours(1));
+        ledger.hour(lineage, RollupLedger.hours(august, 1), "compute.vcpu.hours", "EUR", "FINAL", 2, "2", "0.1", "0.01", "0.005", longAgo);
+        ledger.hour(lineage, RollupLedger.hours(day2, 1), "compute.vcpu.hours", "EUR", "FINAL", 3, "3", "0.15", "0.015", "0.0075", longAgo);
+        ledger.finalDay(august, f -> true, longAgo);
+        ledger.finalDay(day2, f -> true, longAgo);
+        ledger.hour(lineage, RollupLedger.hours(day5, 9), "compute.vcpu.hours", "EUR", "OPEN", 1, "1", "0.05", "0.005", "0.0025", Instant.now());
+        String from = "2031-08-01T00:00:00Z", to = "2031-09-01T00:00:00Z";
+        assertUsage(ledger, "tenant", t, cms.rollup.Granularity.MONTH, from, to, "PARTNER", p, t, "TENANT", t);
+
+        // the 1st's FINAL DAY row of the tenant rewritten (never done by the pipeline): a DAY read sees it, the MONTH read
+        // summed that day already
+        cql.execute(cql.prepare(cms.cassandra.FamilyRollups.INSERT).bind("PARTNER", p, "2031-08", "DAY", t, august, "compute.vcpu.hours",
+                "EUR", d, august.plus(Duration.ofDays(1)), "FINAL", 1000L, BigDecimal.ONE, new BigDecimal("77"), BigDecimal.ONE,
+                BigDecimal.ONE, 0L, BigDecimal.ZERO, longAgo, (1L << 62) + (1L << 40)));
+        Map<String, Object> day = getJson(target("/v1/usage/tenant/" + t).queryParam("from", from).queryParam("to", to)
+                .queryParam("granularity", "DAY"), FIRST_ADMIN, 200);
+        assertThat(((List<Map<String, Object>>) day.get("windows")).get(0)).containsEntry("eventCount", 1000);
+        ledger.hour(lineage, RollupLedger.hours(day5, 10), "compute.vcpu.hours", "EUR", "OPEN", 4, "4", "0.2", "0.02", "0.01", Instant.now());
+        assertUsage(ledger, "tenant", t, cms.rollup.Granularity.MONTH, from, to, "PARTNER", p, t, "TENANT", t);
+    }
+
+    /** How long the API reads a day's HOUR rows after its FINAL rows were written (cms.cassandra.DerivedWindows). */
+    private static final Duration DERIVED_SETTLE = cms.cassandra.DerivedWindows.SETTLE;
+
+    /**
+     * GET /v1/usage for the node at granularity g with meter and (when the node has children) child breakdowns, against
+     * the ledger: the node's own windows are the rows of (ownFamily, ownHead or any, ownMember), its children's the rows of
+     * (childFamily, childHead).
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertUsage(RollupLedger ledger, String level, String id, cms.rollup.Granularity g, String from, String to,
+                                    String ownFamily, String ownHead, String ownMember, String childFamily, String childHead) {
+        boolean children = childFamily != null;
+        Map<String, Object> usage = getJson(target("/v1/usage/" + level + "/" + id).queryParam("from", from).queryParam("to", to)
+                .queryParam("granularity", g.name()).queryParam("breakdown", children ? "meter,child" : "meter"), FIRST_ADMIN, 200);
+        String what = level + " " + id + " " + g + " " + from + ".." + to;
+        Instant start = Instant.parse(from), end = Instant.parse(to);
+        Map<String, RollupLedger.Sums> perCurrency = within(ledger.expect(ownFamily, ownHead, ownMember, g, false, false), start, end, g);
+        Map<String, RollupLedger.Sums> perMeter = within(ledger.expect(ownFamily, ownHead, ownMember, g, false, true), start, end, g);
+        Map<String, RollupLedger.Sums> perChild = children
+                ? within(ledger.expect(childFamily, childHead, null, g, true, false), start, end, g) : Map.of();
+
+        Map<String, Object> served = new java.util.TreeMap<>();
+        for (Map<String, Object> w : (List<Map<String, Object>>) usage.get("windows")) {
+            String window = (String) w.get("start");
+            Map<String, RollupLedger.Sums> mine = new java.util.TreeMap<>();
+            perMeter.forEach((k, v) -> {
+                if (k.startsWith(window + "|")) {
+                    mine.put(k, v);
+                }
+            });
+            assertThat(mine).as(what + " expects window " + window).isNotEmpty();
+            RollupLedger.Sums all = new RollupLedger.Sums();
+            mine.values().forEach(v -> {
+                all.allFinal &= v.allFinal;
+                all.updatedAt = all.updatedAt == null || v.updatedAt.isAfter(all.updatedAt) ? v.updatedAt : all.updatedAt;
+                all.events += v.events;
+            });
+            assertThat(w).as(what + " " + window).containsEntry("status", all.status()).containsEntry("eventCount", (int) all.events)
+                    .containsEntry("updatedAt", all.updatedAt.toString())
+                    .containsEntry("end", Instant.ofEpochMilli(g.end(Instant.parse(window).toEpochMilli())).toString());
+            for (Map<String, Object> a : (List<Map<String, Object>>) w.get("amounts")) {
+                RollupLedger.Sums e = perCurrency.get(window + "|||" + a.get("currency"));
+                assertThat(e).as(what + " " + window + " " + a).isNotNull();
+                assertThat(a).as(what + " " + window).containsEntry("eventCount", (int) e.events)
+                        .containsEntry("amount", e.amount.toPlainString())
+                        .containsEntry("partnerCommission", e.partnerCommission.toPlainString())
+                        .containsEntry("distributorCommission", e.distributorCommission.toPlainString())
+                        .containsEntry("adjustmentCount", 0).containsEntry("adjustmentAmount", "0");
+                served.put(window + "|||" + a.get("currency"), "amounts");
+            }
+            for (Map<String, Object> m : (List<Map<String, Object>>) w.get("byMeter")) {
+                String key = window + "||" + m.get("meterId") + "|" + m.get("currency");
+                RollupLedger.Sums e = perMeter.get(key);
+                assertThat(e).as(what + " " + key).isNotNull();
+                assertThat(m).as(what + " " + key).containsEntry("status", e.status()).containsEntry("eventCount", (int) e.events)
+                        .containsEntry("quantity", e.quantity.toPlainString()).containsEntry("amount", e.amount.toPlainString())
+                        .containsEntry("partnerCommission", e.partnerCommission.toPlainString())
+                        .containsEntry("distributorCommission", e.distributorCommission.toPlainString())
+                        .containsEntry("updatedAt", e.updatedAt.toString());
+                served.put(key, "byMeter");
+            }
+            if (children) {
+                for (Map<String, Object> c : (List<Map<String, Object>>) w.get("byChild")) {
+                    String key = window + "|" + c.get("childId") + "||" + c.get("currency");
+                    RollupLedger.Sums e = perChild.get(key);
+                    assertThat(e).as(what + " " + key).isNotNull();
+                    assertThat(c).as(what + " " + key).containsEntry("eventCount", (int) e.events)
+                            .containsEntry("amount", e.amount.toPlainString())
+                            .containsEntry("partnerCommission", e.partnerCommission.toPlainString())
+                            .containsEntry("distributorCommission", e.distributorCommission.toPlainString())
+                            .containsEntry("updatedAt", e.updatedAt.toString());
+                    served.put(key, "byChild");
+                }
+            }
+        }
+        // nothing expected is missing
+        java.util.Set<String> expected = new java.util.TreeSet<>(perCurrency.keySet());
+        expected.addAll(perMeter.keySet());
+        expected.addAll(perChild.keySet());
+        assertThat(served.keySet()).as(what).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** The expectations of windows starting in [from, to). */
+    private static Map<String, RollupLedger.Sums> within(Map<String, RollupLedger.Sums> expected, Instant from, Instant to,
+                                                         cms.rollup.Granularity g) {
+        Map<String, RollupLedger.Sums> out = new java.util.TreeMap<>();
+        expected.forEach((k, v) -> {
+            Instant start = Instant.parse(k.substring(0, k.indexOf('|')));
+            if (!start.isBefore(from) && start.isBefore(to)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** GET /v1/commissions of an OPEN period against the ledger's MONTH sums of the node's own rows and its children's. */
+    @SuppressWarnings("unchecked")
+    private static void assertCommission(RollupLedger ledger, String id, String period, String ownFamily, String ownHead, String ownMember,
+                                         String childFamily, String childHead, boolean partner) {
+        Map<String, Object> commission = getJson(target("/v1/commissions/" + (partner ? "partner" : "distributor") + "/" + id)
+                .queryParam("period", period), FIRST_ADMIN, 200);
+        Map<String, RollupLedger.Sums> totals = ledger.expect(ownFamily, ownHead, ownMember, cms.rollup.Granularity.MONTH, false, false);
+        Map<String, RollupLedger.Sums> children = ledger.expect(childFamily, childHead, null, cms.rollup.Granularity.MONTH, true, false);
+        List<Map<String, Object>> expectedTotals = new java.util.ArrayList<>();
+        Instant latest = null;
+        for (Map.Entry<String, RollupLedger.Sums> e : totals.entrySet()) {
+            RollupLedger.Sums s = e.getValue();
+            expectedTotals.add(Map.of("currency", e.getKey().substring(e.getKey().lastIndexOf('|') + 1), "amount", s.amount.toPlainString(),
+                    "commission", (partner ? s.partnerCommission : s.distributorCommission).toPlainString()));
+            latest = latest == null || s.updatedAt.isAfter(latest) ? s.updatedAt : latest;
+        }
+        List<Map<String, Object>> expectedChildren = new java.util.ArrayList<>();
+        for (Map.Entry<String, RollupLedger.Sums> e : children.entrySet()) {
+            String[] k = e.getKey().split("\\|", -1);
+            RollupLedger.Sums s = e.getValue();
+            expectedChildren.add(Map.of("childId", k[1], "currency", k[3], "amount", s.amount.toPlainString(),
+                    "commission", (partner ? s.partnerCommission : s.distributorCommission).toPlainString()));
+            latest = latest == null || s.updatedAt.isAfter(latest) ? s.updatedAt : latest;
+        }
+        assertThat(expectedTotals).isNotEmpty();
+        assertThat(commission).containsEntry("status", "OPEN").containsEntry("updatedAt", latest.toString());
+        assertThat((List<Object>) commission.get("totals")).containsExactlyElementsOf(expectedTotals);
+        assertThat((List<Object>) commission.get("children")).containsExactlyElementsOf(expectedChildren);
+    }
+
     /** Lets the clock move on by more than Cassandra's millisecond, so a later write has a later time. */
     private static void pause() {
         try {

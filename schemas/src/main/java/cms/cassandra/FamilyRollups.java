@@ -22,7 +22,8 @@ import java.util.Map;
  * tenant's in its partner's, a partner's in its distributor's); a distributor's own windows are the
  * rows with child {@link #OWN} in its own family. A node's children are the rows of its own family.
  * A window may be stored in parts: one per parent the node was booked under (a move within the
- * window) and per writer (via); {@link #combine} adds them up.
+ * window) and per writer (via); {@link #combine} adds them up. DAY and MONTH windows without FINAL rows are summed
+ * from finer rows by {@link DerivedWindows}.
  */
 public final class FamilyRollups {
     /** The child_id of a distributor's own rows in its family. */
@@ -76,6 +77,12 @@ public final class FamilyRollups {
                     eventCount + o.eventCount, quantity.add(o.quantity), amount.add(o.amount),
                     partnerCommission.add(o.partnerCommission), distributorCommission.add(o.distributorCommission),
                     adjustmentCount + o.adjustmentCount, adjustmentAmount.add(o.adjustmentAmount), later(updatedAt, o.updatedAt));
+        }
+
+        /** The same values in another (coarser) window, OPEN: a part of a window summed from finer rows. */
+        public Part openIn(Instant start, Instant end) {
+            return new Part(childId, start, end, meterId, currency, "OPEN", eventCount, quantity, amount, partnerCommission,
+                    distributorCommission, adjustmentCount, adjustmentAmount, updatedAt);
         }
 
         /** The same values as another member's (a node's own window read from its row in its parent's family). */

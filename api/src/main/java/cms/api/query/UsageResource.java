@@ -29,7 +29,8 @@ import java.util.TreeSet;
 /**
  * GET /v1/usage/{level}/{id}: the node's windows in a time range with event count, amount and
  * commission per currency, optionally broken down by meter and/or by child. One Cassandra
- * partition per month (HOUR, DAY) or per year (MONTH) of the range.
+ * partition per parent and month of the range (a DAY or MONTH window without FINAL rows summed from finer rows of the
+ * same partition: CassandraRollupStore).
  */
 @Path("/v1/usage")
 @Produces(MediaType.APPLICATION_JSON)
@@ -122,7 +123,7 @@ public final class UsageResource {
         return out;
     }
 
-    /** The longest range one query may cover, so it reads a bounded number of partitions (at most 3, 25, 11). */
+    /** The longest range one query may cover, so it reads a bounded number of partitions (at most 3, 25, 121 months). */
     static Duration maxRange(Granularity granularity) {
         return switch (granularity) {
             case HOUR -> Duration.ofDays(62);
