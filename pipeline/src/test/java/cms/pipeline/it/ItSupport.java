@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import cms.avro.NodeLevel;
 import cms.cassandra.CassandraSchema;
+import cms.cassandra.DerivedWindows;
 import cms.cassandra.FamilyRollups;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -21,6 +22,9 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -116,7 +120,8 @@ final class ItSupport {
     record FamilyPart(String family, String head, String granularity, FamilyRollups.Part part) {}
 
     /** The windows the rows of family_rollups make up, as {@link #storedRows(CqlSession, String)} reads them. */
-    static List<StoredRow> storedRows(List<FamilyPart> rows) {
+    static List<StoredRow> storedRows(List<FamilyPart> stored) {
+        List<FamilyPart> rows = withDerivedDays(stored);
         Map<List<String>, List<FamilyRollups.Part>> own = new TreeMap<>(Comparator.comparing(Object::toString));
         Map<List<String>, List<FamilyRollups.Part>> byChild = new TreeMap<>(Comparator.comparing(Object::toString));
         for (FamilyPart row : rows) {
@@ -141,6 +146,35 @@ final class ItSupport {
                             p.distributorCommission(), p.adjustmentCount(), p.adjustmentAmount()));
                 }
             });
+        }
+        return out;
+    }
+
+    /**
+     * The DAY windows as the API serves them ({@link DerivedWindows#days}): a member's day with a FINAL DAY row from its
+     * DAY rows, any other day summed from its HOUR rows (the pipeline writes no OPEN DAY rows); the other rows as stored.
+     */
+    private static List<FamilyPart> withDerivedDays(List<FamilyPart> rows) {
+        Map<List<String>, List<FamilyRollups.Part>> days = new LinkedHashMap<>();
+        Map<List<String>, List<FamilyRollups.Part>> hours = new LinkedHashMap<>();
+        List<FamilyPart> out = new ArrayList<>();
+        for (FamilyPart r : rows) {
+            List<String> family = List.of(r.family(), r.head());
+            if (r.granularity().equals("DAY")) {
+                days.computeIfAbsent(family, k -> new ArrayList<>()).add(r.part());
+                continue;
+            }
+            if (r.granularity().equals("HOUR")) {
+                hours.computeIfAbsent(family, k -> new ArrayList<>()).add(r.part());
+            }
+            out.add(r);
+        }
+        Set<List<String>> families = new LinkedHashSet<>(days.keySet());
+        families.addAll(hours.keySet());
+        for (List<String> family : families) {
+            for (FamilyRollups.Part day : DerivedWindows.days(days.getOrDefault(family, List.of()), hours.getOrDefault(family, List.of()))) {
+                out.add(new FamilyPart(family.get(0), family.get(1), "DAY", day));
+            }
         }
         return out;
     }
