@@ -20,9 +20,10 @@ import java.util.function.Predicate;
  * Roll-up rows written to Cassandra as the pipeline's roll-up stage writes them: the shared upsert
  * ({@link FamilyRollups#INSERT}), one row for each family a usage touches (the subscription in its tenant's, the tenant
  * in its partner's, the partner in its distributor's, the distributor's own), written by the distributor's key (via),
- * FINAL rows with a write timestamp above every OPEN one. It keeps what it wrote, so a test can say what a window
- * must add up to: the sums of its HOUR rows (the truth every coarser row of the pipeline equals), and which rows a
- * reader sums (a day's FINAL DAY rows where it has them, else its HOUR rows) for the write time it must report.
+ * FINAL rows with a write timestamp above every OPEN one; with every HOUR row the OPEN MONTH row of its member, meter,
+ * currency and writer (the month to date). It keeps what it wrote, so a test can say what a window must add up to: the
+ * sums of its HOUR rows (the truth every coarser row of the pipeline equals), and which rows a reader serves (a day's
+ * FINAL DAY rows where it has them, else its HOUR rows; a month's MONTH rows) for the status and write time it must report.
  */
 final class RollupLedger {
     /** A usage's lineage at its time: the families its rows go to; the distributor is the writer (via). */
@@ -64,6 +65,8 @@ final class RollupLedger {
     private final CqlSession cql;
     private final PreparedStatement insert;
     private final List<Written> rows = new ArrayList<>();
+    /** The latest MONTH row of each (family, head, child, month, meter, currency, via). */
+    private final Map<List<Object>, Written> months = new java.util.LinkedHashMap<>();
 
     RollupLedger(CqlSession cql) {
         this.cql = cql;
@@ -77,7 +80,28 @@ final class RollupLedger {
             write(new Written(member[0], member[1], Granularity.HOUR, member[2], hourStart, meter, currency, l.distributor(), status,
                     events, new BigDecimal(quantity), new BigDecimal(amount), new BigDecimal(partnerCommission),
                     new BigDecimal(distributorCommission), written.truncatedTo(ChronoUnit.MILLIS)));
+            openMonth(member, Instant.ofEpochMilli(Granularity.MONTH.start(hourStart.toEpochMilli())), meter, currency, l.distributor());
         }
+    }
+
+    /** The OPEN MONTH row as the pipeline rewrites it with each usage: the month's HOUR rows summed, dated by the latest. */
+    private void openMonth(String[] member, Instant month, String meter, String currency, String via) {
+        Written sum = null;
+        for (Written h : rows) {
+            if (h.granularity == Granularity.HOUR && h.family.equals(member[0]) && h.head.equals(member[1]) && h.child.equals(member[2])
+                    && h.meter.equals(meter) && h.currency.equals(currency) && h.via.equals(via)
+                    && Granularity.MONTH.start(h.start.toEpochMilli()) == month.toEpochMilli()) {
+                sum = sum == null
+                        ? new Written(h.family, h.head, Granularity.MONTH, h.child, month, meter, currency, via, "OPEN", h.events, h.quantity,
+                                h.amount, h.partnerCommission, h.distributorCommission, h.updatedAt)
+                        : new Written(sum.family, sum.head, Granularity.MONTH, sum.child, month, meter, currency, via, "OPEN",
+                                sum.events + h.events, sum.quantity.add(h.quantity), sum.amount.add(h.amount),
+                                sum.partnerCommission.add(h.partnerCommission), sum.distributorCommission.add(h.distributorCommission),
+                                h.updatedAt.isAfter(sum.updatedAt) ? h.updatedAt : sum.updatedAt);
+            }
+        }
+        bind(sum);
+        months.put(List.of(sum.family, sum.head, sum.child, month, meter, currency, via), sum);
     }
 
     /**
@@ -101,7 +125,7 @@ final class RollupLedger {
         }
     }
 
-    /** A row an older pipeline wrote and a reader must ignore (an OPEN DAY or MONTH row), not kept as truth. */
+    /** A row an older pipeline wrote and a reader must ignore (an OPEN DAY row), not kept as truth. */
     void stale(String family, String head, Granularity granularity, String child, Instant start, String meter, String currency,
                String via, long events, String amount) {
         BigDecimal a = new BigDecimal(amount);
@@ -112,13 +136,13 @@ final class RollupLedger {
     /**
      * The expected windows of granularity {@code g} made of the rows matching (family level, head or null for any,
      * member or null for every child, a distributor's own rows not among them), keyed by window start, then by child (null unless {@code byChild}), meter and currency
-     * (null to add meters up), in order. Sums from the HOUR rows; status and updatedAt from the rows a reader adds up.
+     * (null to add meters up), in order. Sums from the HOUR rows; status and updatedAt from the rows a reader adds up
+     * (for MONTH windows, the MONTH rows).
      */
     Map<String, Sums> expect(String family, String head, String member, Granularity g, boolean byChild, boolean byMeter) {
         Map<String, Sums> out = new TreeMap<>();
         for (Written w : rows) {
-            boolean memberMatches = member == null ? !w.child.equals(FamilyRollups.OWN) : w.child.equals(member);
-            if (!w.family.equals(family) || (head != null && !w.head.equals(head)) || !memberMatches) {
+            if (!matches(w, family, head, member)) {
                 continue;
             }
             Instant window = Instant.ofEpochMilli(g.start(w.start.toEpochMilli()));
@@ -127,14 +151,27 @@ final class RollupLedger {
             if (w.granularity == Granularity.HOUR) {
                 Sums s = out.computeIfAbsent(key, k -> new Sums());
                 s.add(w);
-                if (g == Granularity.HOUR || !dayFinal) {
-                    s.read(w, g == Granularity.HOUR ? "FINAL".equals(w.status) : false);
+                if (g == Granularity.HOUR || (g == Granularity.DAY && !dayFinal)) {
+                    s.read(w, g == Granularity.HOUR && "FINAL".equals(w.status));
                 }
-            } else if (w.granularity == Granularity.DAY && g != Granularity.HOUR) {
-                out.computeIfAbsent(key, k -> new Sums()).read(w, g == Granularity.DAY);
+            } else if (w.granularity == Granularity.DAY && g == Granularity.DAY) {
+                out.computeIfAbsent(key, k -> new Sums()).read(w, true);
+            }
+        }
+        if (g == Granularity.MONTH) {
+            for (Written m : months.values()) {
+                if (matches(m, family, head, member)) {
+                    String key = m.start + "|" + (byChild ? m.child : "") + "|" + (byMeter ? m.meter : "") + "|" + m.currency;
+                    out.computeIfAbsent(key, k -> new Sums()).read(m, "FINAL".equals(m.status));
+                }
             }
         }
         return out;
+    }
+
+    private static boolean matches(Written w, String family, String head, String member) {
+        boolean memberMatches = member == null ? !w.child.equals(FamilyRollups.OWN) : w.child.equals(member);
+        return w.family.equals(family) && (head == null || w.head.equals(head)) && memberMatches;
     }
 
     private boolean hasFinalDay(String family, String head, String child, Instant day) {

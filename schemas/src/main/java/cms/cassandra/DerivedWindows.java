@@ -14,17 +14,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * DAY and MONTH windows summed from finer rows of one family partition (issue 13): the pipeline writes every HOUR row
- * OPEN and FINAL, but DAY and MONTH rows only FINAL, once. A member's window that has a FINAL row is its stored rows,
- * added up as {@link FamilyRollups#combine} does; one without is summed from the finer rows, OPEN, and any OPEN row of
- * it (written by an older pipeline) is ignored:
- * <ul>
- *   <li>an OPEN DAY window is the sum of that day's HOUR rows (OPEN or FINAL);</li>
- *   <li>an OPEN MONTH window is the sum of its days: a day with a FINAL DAY row as stored, the others from their HOUR
- *   rows.</li>
- * </ul>
+ * DAY windows summed from the HOUR rows of one family partition (issue 13): the pipeline writes every HOUR and MONTH row
+ * OPEN and FINAL, but DAY rows only FINAL, once. A member's day that has a FINAL row is its stored rows, added up as
+ * {@link FamilyRollups#combine} does; one without is the sum of that day's HOUR rows (OPEN or FINAL), OPEN, and any
+ * OPEN DAY row of it (written by an older pipeline) is ignored. MONTH windows stay stored rows (a derived MONTH read
+ * took 4-9x as long, BENCHMARKS.md "Session 8, the read side").
  * Counts and decimals add exactly, per meter and currency; parts of other parents and writers (via) add as stored
- * parts do; updatedAt is the latest of the rows summed. "A window" here is one member's window in the partition, all
+ * parts do; updatedAt is the latest of the rows summed. "A day" here is one member's day in the partition, all
  * meters, currencies and writers: its FINAL rows are all written at the same watermark.
  *
  * <p>Which HOUR rows a reader must fetch ({@link #hoursFrom}): days finalize in order, so a day before the newest day
@@ -82,38 +78,6 @@ public final class DerivedWindows {
             Instant day = Instant.ofEpochMilli(Granularity.DAY.start(h.windowStart().toEpochMilli()));
             if (!served.contains(List.of(h.childId(), day))) {
                 parts.add(h.openIn(day, day.plus(Duration.ofDays(1))));
-            }
-        }
-        return FamilyRollups.combine(parts);
-    }
-
-    /** The members with a FINAL row among {@code rows}: their windows need no finer rows. */
-    public static Set<String> finalMembers(Collection<Part> rows) {
-        Set<String> out = new HashSet<>();
-        for (Part p : rows) {
-            if (p.isFinal()) {
-                out.add(p.childId());
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The MONTH windows of the members: a member with a FINAL MONTH row in {@code monthRows} is its MONTH rows; the
-     * others the sums of their {@code days} (from {@link #days}) in the month, OPEN.
-     */
-    public static List<Part> months(Collection<Part> monthRows, Collection<Part> days) {
-        Set<String> served = finalMembers(monthRows);
-        List<Part> parts = new ArrayList<>();
-        for (Part m : monthRows) {
-            if (served.contains(m.childId())) {
-                parts.add(m);
-            }
-        }
-        for (Part d : days) {
-            if (!served.contains(d.childId())) {
-                long t = d.windowStart().toEpochMilli();
-                parts.add(d.openIn(Instant.ofEpochMilli(Granularity.MONTH.start(t)), Instant.ofEpochMilli(Granularity.MONTH.end(t))));
             }
         }
         return FamilyRollups.combine(parts);

@@ -22,8 +22,8 @@ import java.util.Map;
  * tenant's in its partner's, a partner's in its distributor's); a distributor's own windows are the
  * rows with child {@link #OWN} in its own family. A node's children are the rows of its own family.
  * A window may be stored in parts: one per parent the node was booked under (a move within the
- * window) and per writer (via); {@link #combine} adds them up. DAY and MONTH windows without FINAL rows are summed
- * from finer rows by {@link DerivedWindows}.
+ * window) and per writer (via); {@link #combine} adds them up. DAY windows without FINAL rows are summed
+ * from their HOUR rows by {@link DerivedWindows}.
  */
 public final class FamilyRollups {
     /** The child_id of a distributor's own rows in its family. */

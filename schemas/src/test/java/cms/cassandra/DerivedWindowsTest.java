@@ -14,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DerivedWindowsTest {
     private static final Instant NOW = Instant.parse("2031-07-20T12:00:00Z");
     private static final Instant JULY = Instant.parse("2031-07-01T00:00:00Z");
-    private static final Instant AUGUST = Instant.parse("2031-08-01T00:00:00Z");
     private static final Duration HOUR = Duration.ofHours(1);
     private static final Duration DAY = Duration.ofDays(1);
 
@@ -98,35 +97,6 @@ class DerivedWindowsTest {
         assertThat(DerivedWindows.hoursFrom(List.of(part("a", day(9), DAY, "vcpu", "EUR", "OPEN", 1, "1", old)),
                 JULY.plusSeconds(1), NOW)).isEqualTo(day(2));
         assertThat(DerivedWindows.hoursFrom(settled, day(10), NOW)).isEqualTo(day(10));
-    }
-
-    @Test
-    void anOpenMonthIsItsFinalDaysAndTheOtherDaysHoursAndAFinalMonthIsServedFromItsRows() {
-        Instant written = NOW.minus(Duration.ofHours(3));
-        List<Part> dayRows = List.of(
-                part("a", day(1), DAY, "vcpu", "EUR", "FINAL", 10, "1.000000001", written),
-                part("a", day(2), DAY, "vcpu", "EUR", "FINAL", 20, "2", written));
-        List<Part> hours = List.of(
-                hour("a", day(2).plus(HOUR), "vcpu", "EUR", "FINAL", 20, "2", written), // not read in practice, never used
-                hour("a", day(20).plus(HOUR), "vcpu", "EUR", "OPEN", 1, "0.5", NOW),
-                hour("a", day(20).plus(HOUR), "net", "USD", "OPEN", 2, "3", NOW.minusSeconds(5)),
-                hour("b", day(20), "vcpu", "EUR", "OPEN", 1, "9", NOW.minusSeconds(1)));
-        List<Part> monthRows = List.of(
-                part("a", JULY, Duration.between(JULY, AUGUST), "vcpu", "EUR", "OPEN", 1, "0.1", written), // stale, ignored
-                part("c", JULY, Duration.between(JULY, AUGUST), "vcpu", "EUR", "FINAL", 4, "4", written));
-
-        List<Part> months = DerivedWindows.months(monthRows, DerivedWindows.days(dayRows, hours));
-
-        assertThat(months).extracting(p -> p.childId() + "/" + p.meterId() + "/" + p.currency() + " " + p.status() + " "
-                        + p.eventCount() + " " + p.amount().toPlainString() + " " + p.windowStart() + ".." + p.windowEnd())
-                .containsExactly(
-                        "a/net/USD OPEN 2 3 2031-07-01T00:00:00Z..2031-08-01T00:00:00Z",
-                        "a/vcpu/EUR OPEN 31 3.500000001 2031-07-01T00:00:00Z..2031-08-01T00:00:00Z",
-                        "b/vcpu/EUR OPEN 1 9 2031-07-01T00:00:00Z..2031-08-01T00:00:00Z",
-                        "c/vcpu/EUR FINAL 4 4 2031-07-01T00:00:00Z..2031-08-01T00:00:00Z");
-        assertThat(months.get(1).updatedAt()).isEqualTo(NOW);
-        assertThat(months.get(1).partnerCommission().toPlainString()).isEqualTo("0.3500000001");
-        assertThat(DerivedWindows.finalMembers(monthRows)).containsExactly("c");
     }
 
     @Test

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.Collection;
 
 /**
- * One window of a node (childId null) or of one of its children, its stored parts added up (a DAY or MONTH window
- * without FINAL rows: the finer rows it is summed from, cms.cassandra.DerivedWindows). Missing decimals read as
+ * One window of a node (childId null) or of one of its children, its stored parts added up (a DAY window
+ * without FINAL rows: the HOUR rows it is summed from, cms.cassandra.DerivedWindows). Missing decimals read as
  * zero; updatedAt is when the latest of its parts was written (null if none says).
  */
 public record RollupRow(Instant windowStart, Instant windowEnd, String childId, String meterId, String currency,

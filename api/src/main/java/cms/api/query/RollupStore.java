@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Reads the pipeline's roll-ups (cql/V002: a node's own windows are in its parents' families, its children's in its own).
- * DAY and MONTH windows without FINAL rows are the sums of their finer rows (cms.cassandra.DerivedWindows), OPEN.
+ * DAY windows without FINAL rows are the sums of their HOUR rows (cms.cassandra.DerivedWindows), OPEN.
  */
 public interface RollupStore {
     /** The node's own windows of one granularity and bucket that start in [from, to), by window, meter and currency. */

@@ -29,7 +29,7 @@ import java.util.TreeSet;
 /**
  * GET /v1/usage/{level}/{id}: the node's windows in a time range with event count, amount and
  * commission per currency, optionally broken down by meter and/or by child. One Cassandra
- * partition per parent and month of the range (a DAY or MONTH window without FINAL rows summed from finer rows of the
+ * partition per parent and month of the range (a DAY window without FINAL rows summed from HOUR rows of the
  * same partition: CassandraRollupStore).
  */
 @Path("/v1/usage")

@@ -10,8 +10,8 @@ import java.util.List;
 public record UsageView(String level, String id, String granularity, String from, String to, List<Window> windows) {
     /** What every window (and every breakdown entry, a window of one meter or one child) says of its freshness. */
     static final String UPDATED_AT = "when the window's values were last written by the pipeline: the latest write of the "
-            + "rows it adds up (its stored parts; for a DAY or MONTH window without FINAL rows, the HOUR and FINAL DAY rows "
-            + "it is summed from), ISO-8601 UTC (null only for rows written without it)";
+            + "rows it adds up (its stored parts; for a DAY window without FINAL rows, the HOUR rows it is summed from), "
+            + "ISO-8601 UTC (null only for rows written without it)";
 
     /** FINAL when all its rows are; {@code byMeter} / {@code byChild} only when that breakdown was asked for. */
     public record Window(String start, String end, String status,
