@@ -270,6 +270,42 @@ final class Servers {
         return new ServerProcess("registry", cmd, home, dir.resolve("logs"), dir.resolve("pids"));
     }
 
+    /**
+     * One ZooKeeper server, standalone, on {@code host} only (Flink's high-availability services: leader election, job
+     * graphs, completed checkpoints). Its admin HTTP server (port 8080 by default) is off; "ruok" answers readiness.
+     */
+    ServerProcess zookeeper(String host, int port) {
+        Path home = dir.resolve("data").resolve("zookeeper");
+        String lib = requireDir(serversDir.resolve("zookeeper/target/lib"), "ZooKeeper") + "/*";
+        Path config = home.resolve("zoo.cfg");
+        write(config, """
+                tickTime=2000
+                initLimit=10
+                syncLimit=5
+                dataDir=%s
+                clientPort=%d
+                clientPortAddress=%s
+                maxClientCnxns=0
+                admin.enableServer=false
+                4lw.commands.whitelist=ruok,srvr,stat
+                # a session lives up to 60 s (Flink asks for its own high-availability.zookeeper.client.session-timeout)
+                maxSessionTimeout=60000
+                """.formatted(home.resolve("data"), port, host));
+        Path logback = home.resolve("logback.xml");
+        write(logback, """
+                <configuration>
+                  <appender name="out" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%date{ISO8601} %-5level [%thread] %logger{1} - %msg%n</pattern></encoder>
+                  </appender>
+                  <root level="INFO"><appender-ref ref="out"/></root>
+                </configuration>
+                """);
+        List<String> cmd = List.of(javaBin(Path.of(System.getProperty("java.home"))), marker("zookeeper"), "-Xms64m", "-Xmx128m",
+                "-Dlogback.configurationFile=" + logback, "-Dzookeeper.admin.enableServer=false", "-Djava.net.preferIPv4Stack=true",
+                "-cp", lib, "org.apache.zookeeper.server.quorum.QuorumPeerMain", config.toString());
+        return new ServerProcess("zookeeper", cmd, home, dir.resolve("logs"), dir.resolve("pids"));
+    }
+
     String marker(String server) {
         return ServerProcess.MARKER_PROPERTY + dir + "#" + server;
     }
