@@ -106,7 +106,8 @@ public final class LocalCluster implements AutoCloseable {
             waitUntil("registry", deadline, () -> httpOk("http://" + settings.host() + ":" + settings.registryPort() + "/health/ready")
                     && httpOk(settings.registryUrl() + "/subjects"));
             waitUntil("cassandra", deadline, this::cassandraAnswers);
-            waitUntil("zookeeper", deadline, () -> "imok".equals(fourLetterWord(settings.host(), settings.zookeeperPort(), "ruok")));
+            // "srvr" names the mode once the server serves ("ruok" answers as soon as the port is bound, even when its start then fails)
+            waitUntil("zookeeper", deadline, () -> fourLetterWord(settings.host(), settings.zookeeperPort(), "srvr").contains("Mode:"));
             waitUntil("flink", deadline, () -> flink.taskManagersRegistered() == ClusterSettings.TASK_MANAGERS);
             provision();
             launch(api());
@@ -322,7 +323,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** ZooKeeper's answer to a four-letter command ("ruok": "imok"), or "" when it does not answer. */
+    /** ZooKeeper's answer to a four-letter command ("srvr": its version, mode and counts), or "" when it does not answer. */
     static String fourLetterWord(String host, int port, String command) {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new InetSocketAddress(host, port), 1000);

@@ -272,7 +272,7 @@ final class Servers {
 
     /**
      * One ZooKeeper server, standalone, on {@code host} only (Flink's high-availability services: leader election, job
-     * graphs, completed checkpoints). Its admin HTTP server (port 8080 by default) is off; "ruok" answers readiness.
+     * graphs, completed checkpoints). Its admin HTTP server (port 8080 by default) is off; "srvr" answers readiness.
      */
     ServerProcess zookeeper(String host, int port) {
         Path home = dir.resolve("data").resolve("zookeeper");
