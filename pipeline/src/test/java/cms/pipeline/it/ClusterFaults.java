@@ -356,6 +356,9 @@ final class ClusterFaults {
     /** The job's keys: the test reads its configuration from them, and the job is submitted with them as arguments. */
     private Map<String, String> options(FullDisk disk) {
         Map<String, String> o = new java.util.TreeMap<>(topics);
+        o.put(PipelineConfig.KAFKA_BOOTSTRAP, RatingClusterIT.ready.getProperty("kafka.bootstrap"));
+        o.put(PipelineConfig.REGISTRY_URL, RatingClusterIT.ready.getProperty("registry.url"));
+        o.put(PipelineConfig.CASSANDRA_CONTACT_POINT, RatingClusterIT.ready.getProperty("cassandra.contact-points"));
         o.put(PipelineConfig.KEYSPACE, keyspace);
         o.put(PipelineConfig.CONSUMER_GROUP, "cfaults-" + run);
         o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, "cfaults-" + run);
@@ -372,7 +375,7 @@ final class ClusterFaults {
         return o;
     }
 
-    /** As {@code --key value} arguments (the cluster's addresses are added by infra/bin/cluster submit). */
+    /** As {@code --key value} arguments. */
     private static List<String> jobArgs(Map<String, String> options) {
         List<String> args = new ArrayList<>();
         options.forEach((k, v) -> args.addAll(List.of("--" + k, v)));
