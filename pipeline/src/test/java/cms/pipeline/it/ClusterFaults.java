@@ -199,10 +199,17 @@ final class ClusterFaults {
                 String member = busyTaskManager(job, random);
                 long pid = pid(member);
                 Duration hang = heartbeat.plusSeconds(10);
+                double restartedAfter = Double.NaN;
                 signal(pid, "STOP");
                 try {
                     // the JobManager declares it lost after heartbeat.timeout and restarts the job on the other task manager
-                    Thread.sleep(hang.toMillis());
+                    long until = System.nanoTime() + hang.toNanos();
+                    while (System.nanoTime() < until) {
+                        if (Double.isNaN(restartedAfter) && rest.restarts(job) > restartsBefore) {
+                            restartedAfter = (System.nanoTime() - faultStart) / 1e9;
+                        }
+                        Thread.sleep(500);
+                    }
                 } finally {
                     signal(pid, "CONT");
                 }
@@ -210,8 +217,10 @@ final class ClusterFaults {
                 down = (faultEnd - faultStart) / 1e9;
                 FlinkRest.await("the job's restart after " + member + " hung", () -> rest.restarts(job) > restartsBefore, WAIT);
                 checkpointBefore = rest.latestCheckpoint(job);
-                note = member + " hung " + hang.toSeconds() + " s; " + (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-                        ? "it went on after SIGCONT" : "it ended after SIGCONT and was restarted");
+                note = member + " hung " + hang.toSeconds() + " s; the job restarted "
+                        + (Double.isNaN(restartedAfter) ? "after SIGCONT" : String.format("%.1f s after SIGSTOP", restartedAfter)) + "; "
+                        + (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                        ? "the task manager went on after SIGCONT" : "the task manager ended after SIGCONT and was restarted");
             }
             case JOB_MANAGER_KILLED -> {
                 RatingClusterIT.kill("flink-jobmanager");
@@ -226,8 +235,8 @@ final class ClusterFaults {
                 assertThat(restored).as("the checkpoint the recovered job restored (the latest before the kill: " + latestBefore + ")")
                         .isGreaterThanOrEqualTo(latestBefore);
                 checkpointBefore = Math.max(latestBefore, restored);
-                note = "restored from checkpoint " + restored + " (latest before the kill " + latestBefore + "); the job running "
-                        + String.format("%.1f", down) + " s after the kill";
+                note = "the restarted JobManager recovered the job from checkpoint " + restored + " (the latest before the kill: "
+                        + latestBefore + ")";
             }
             case CHECKPOINT_DISK_FULL -> {
                 long filled = disk.keepFull(DISK_FULL);
