@@ -45,8 +45,9 @@ import java.util.stream.Stream;
  * session cluster (a JobManager and two TaskManagers, separate JVMs, lib/ laid out by
  * infra/servers/flink), three Kafka nodes (KRaft, each broker and controller; every topic with
  * replication factor 3 and min.insync.replicas 2), three Cassandra nodes (127.0.0.1, .2, .3; keyspace
- * replication 3), the registry, and the API reading and writing all of it. Checkpoints and savepoints
- * go to one directory every Flink process shares. The job is submitted to it with Flink's REST API
+ * replication 3), the registry, a ZooKeeper server for Flink's high availability (a restarted JobManager
+ * recovers the running jobs from their latest checkpoints), and the API reading and writing all of it.
+ * Checkpoints, savepoints and the high-availability storage go to one directory every Flink process shares. The job is submitted to it with Flink's REST API
  * ({@link FlinkJobs}, {@code infra/bin/cluster submit}).
  *
  * <p>{@code up} starts it from empty data and then supervises it: a member that dies is restarted on
