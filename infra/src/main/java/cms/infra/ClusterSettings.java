@@ -28,7 +28,7 @@ import java.util.stream.IntStream;
  *   CMS_CLUSTER_HEARTBEAT_TIMEOUT 60        seconds: Flink's heartbeat.timeout (a TaskManager or JobManager silent that long is lost)
  *   CMS_CLUSTER_KAFKA_HEAP       320m
  *   CMS_CLUSTER_CASSANDRA_HEAP   512m
- *   CMS_CLUSTER_TASK_HEAP        256m       a task manager's task heap (its process: 544m more, 800m in all)
+ *   CMS_CLUSTER_TASK_HEAP        256m       a task manager's task heap (its process: 704m more, 960m in all)
  *   CMS_CLUSTER_TASK_SLOTS       2          slots per task manager (2 task managers)
  *   CMS_CLUSTER_RESTART_DELAY    10         seconds before the supervisor restarts a member that died
  *   CMS_USAGE_PARTITIONS         4          partitions of the usage topics
