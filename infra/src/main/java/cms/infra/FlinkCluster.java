@@ -85,9 +85,9 @@ final class FlinkCluster {
                 taskmanager.memory.network.max: 32m
                 taskmanager.memory.framework.off-heap.size: 64m
                 taskmanager.memory.task.off-heap.size: 64m
-                # every job submitted loads its jar's classes anew (about 40 MB of metaspace each), and a finished job's class
-                # loader is not always freed (threads of its clients outlive it): the fourth job on a task manager ran out of
-                # 160m ("OutOfMemoryError: Metaspace", then "Could not initialize class" on every restart)
+                # every job submitted loads its jar's classes anew, and a finished job's class loader is not always freed: the
+                # fourth job on a task manager ran out of 160m ("OutOfMemoryError: Metaspace", then "Could not initialize
+                # class" on every restart)
                 taskmanager.memory.jvm-metaspace.size: 320m
                 taskmanager.memory.jvm-overhead.min: 96m
                 taskmanager.memory.jvm-overhead.max: 96m
