@@ -87,7 +87,8 @@ class FaultSuiteIT {
      * The disk-full fault is opt-in ({@code -Dcms.faults.disk=true}) because the job does not survive it yet: a failed
      * write of an unaligned checkpoint's channel state (ENOSPC) fails the task, whose cleanup then fails fatally in Flink
      * 2.2 ("unable to send request to worker": the channel-state writer already stopped), which ends the TaskManager; the
-     * MiniCluster has no other, so the job waits for slots for good (a cluster would restart the TaskManager process).
+     * MiniCluster has no other, so the job waits for slots for good (on the cluster, where the supervisor restarts a
+     * TaskManager that ended, it is {@link ClusterFaults}' CHECKPOINT_DISK_FULL).
      */
     private static final boolean DISK = Boolean.getBoolean("cms.faults.disk");
     private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("cms.faults.outage-seconds", 60));
