@@ -199,17 +199,11 @@ final class ClusterFaults {
                 String member = busyTaskManager(job, random);
                 long pid = pid(member);
                 Duration hang = heartbeat.plusSeconds(10);
-                double restartedAfter = Double.NaN;
+                long stoppedAt = System.currentTimeMillis();
                 signal(pid, "STOP");
                 try {
                     // the JobManager declares it lost after heartbeat.timeout and restarts the job on the other task manager
-                    long until = System.nanoTime() + hang.toNanos();
-                    while (System.nanoTime() < until) {
-                        if (Double.isNaN(restartedAfter) && rest.restarts(job) > restartsBefore) {
-                            restartedAfter = (System.nanoTime() - faultStart) / 1e9;
-                        }
-                        Thread.sleep(500);
-                    }
+                    Thread.sleep(hang.toMillis());
                 } finally {
                     signal(pid, "CONT");
                 }
@@ -217,8 +211,7 @@ final class ClusterFaults {
                 down = (faultEnd - faultStart) / 1e9;
                 FlinkRest.await("the job's restart after " + member + " hung", () -> rest.restarts(job) > restartsBefore, WAIT);
                 checkpointBefore = rest.latestCheckpoint(job);
-                note = member + " hung " + hang.toSeconds() + " s; the job restarted "
-                        + (Double.isNaN(restartedAfter) ? "after SIGCONT" : String.format("%.1f s after SIGSTOP", restartedAfter)) + "; "
+                note = member + " hung " + hang.toSeconds() + " s; " + failureSince(job, stoppedAt) + "; "
                         + (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
                         ? "the task manager went on after SIGCONT" : "the task manager ended after SIGCONT and was restarted");
             }
@@ -267,6 +260,25 @@ final class ClusterFaults {
         long failed = newJobMaster ? rest.checkpoints(job)[1] : rest.checkpoints(job)[1] - checkpointsBefore[1];
         return new FaultReport.Figures(kind.name(), at, down, serverRestart, r.recoverSeconds(), r.drainSeconds(), r.lagAtCheckpoint(),
                 r.peakLag(), restarts, failed, ratedDuring, note);
+    }
+
+    /**
+     * When and why the job failed after {@code sinceMillis}, from its exception history (the REST API's numRestarts
+     * lags while a task manager hangs: the metric fetcher waits for it too).
+     */
+    private String failureSince(String job, long sinceMillis) throws Exception {
+        JsonNode first = null;
+        for (JsonNode e : rest.get("/jobs/" + job + "/exceptions?maxExceptions=20").path("exceptionHistory").path("entries")) {
+            if (e.path("timestamp").asLong() >= sinceMillis && (first == null || e.path("timestamp").asLong() < first.path("timestamp").asLong())) {
+                first = e;
+            }
+        }
+        if (first == null) {
+            return "no failure in the job's exception history";
+        }
+        String cause = first.path("stacktrace").asText().lines().findFirst().orElse(first.path("exceptionName").asText());
+        return String.format("the job failed %.1f s after SIGSTOP: %s", (first.path("timestamp").asLong() - sinceMillis) / 1000.0,
+                cause.length() > 120 ? cause.substring(0, 120) + "…" : cause);
     }
 
     /** The job RUNNING with every task running. */
