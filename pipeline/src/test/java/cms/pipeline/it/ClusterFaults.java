@@ -266,9 +266,15 @@ final class ClusterFaults {
      * When and why the job failed after {@code sinceMillis}, from its exception history (the REST API's numRestarts
      * lags while a task manager hangs: the metric fetcher waits for it too).
      */
-    private String failureSince(String job, long sinceMillis) throws Exception {
+    private String failureSince(String job, long sinceMillis) throws InterruptedException {
+        JsonNode entries;
+        try {
+            entries = rest.get("/jobs/" + job + "/exceptions?maxExceptions=20").path("exceptionHistory").path("entries");
+        } catch (IOException e) {
+            return "exception history not read: " + e.getMessage();
+        }
         JsonNode first = null;
-        for (JsonNode e : rest.get("/jobs/" + job + "/exceptions?maxExceptions=20").path("exceptionHistory").path("entries")) {
+        for (JsonNode e : entries) {
             if (e.path("timestamp").asLong() >= sinceMillis && (first == null || e.path("timestamp").asLong() < first.path("timestamp").asLong())) {
                 first = e;
             }
