@@ -216,7 +216,11 @@ final class Servers {
                 "-Dlogback.configurationFile=" + logback,
                 "-Dcassandra.logdir=" + dir.resolve("logs"),
                 "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-                "-Dcassandra.ring_delay_ms=1000",
+                // the ring delay is also how long gossip keeps a node that has not announced its tokens yet (a "FatClient")
+                // while it is silent: at 1 s, nodes of the starting cluster paused 25-41 s by the loaded machine were removed
+                // from each other's gossip and re-added over and over, and missed the keyspace's schema change for minutes
+                // ("did not agree on the schema within 120 s"). A single node has no peers to lose and keeps the short one.
+                "-Dcassandra.ring_delay_ms=" + (node.seeds().contains(",") ? 30_000 : 1000),
                 "-Dcassandra.superuser_setup_delay_ms=0",
                 // the nodes of a new cluster join at once (nothing to stream): no waiting for each other's token moves
                 "-Dcassandra.consistent.rangemovement=false",
