@@ -24,9 +24,11 @@ import java.util.stream.IntStream;
  *   CMS_CLUSTER_FLINK_RPC_PORT   26123      JobManager RPC; blob server + 1; task manager i RPC + 100 + i, data + 200 + i;
  *                                           metric queries + 300 .. + 320
  *   CMS_CLUSTER_API_PORT         28080      the API (admin: CMS_CLUSTER_API_ADMIN_PORT, 28091)
+ *   CMS_CLUSTER_ZOOKEEPER_PORT   22181      ZooKeeper, Flink's high-availability services (leader election, job graphs, checkpoints)
+ *   CMS_CLUSTER_HEARTBEAT_TIMEOUT 60        seconds: Flink's heartbeat.timeout (a TaskManager or JobManager silent that long is lost)
  *   CMS_CLUSTER_KAFKA_HEAP       320m
  *   CMS_CLUSTER_CASSANDRA_HEAP   512m
- *   CMS_CLUSTER_TASK_HEAP        256m       a task manager's task heap (its process: 544m more, 800m in all)
+ *   CMS_CLUSTER_TASK_HEAP        256m       a task manager's task heap (its process: 704m more, 960m in all)
  *   CMS_CLUSTER_TASK_SLOTS       2          slots per task manager (2 task managers)
  *   CMS_CLUSTER_RESTART_DELAY    10         seconds before the supervisor restarts a member that died
  *   CMS_USAGE_PARTITIONS         4          partitions of the usage topics
@@ -46,6 +48,8 @@ record ClusterSettings(
         int flinkRpcPort,
         int apiPort,
         int apiAdminPort,
+        int zookeeperPort,
+        Duration heartbeatTimeout,
         String kafkaHeap,
         String cassandraHeap,
         String taskHeap,
@@ -80,6 +84,8 @@ record ClusterSettings(
                 integer("CMS_CLUSTER_FLINK_RPC_PORT", 26123),
                 integer("CMS_CLUSTER_API_PORT", 28080),
                 integer("CMS_CLUSTER_API_ADMIN_PORT", 28091),
+                integer("CMS_CLUSTER_ZOOKEEPER_PORT", 22181),
+                Duration.ofSeconds(integer("CMS_CLUSTER_HEARTBEAT_TIMEOUT", 60)),
                 value("CMS_CLUSTER_KAFKA_HEAP", "320m"),
                 value("CMS_CLUSTER_CASSANDRA_HEAP", "512m"),
                 value("CMS_CLUSTER_TASK_HEAP", "256m"),
@@ -117,6 +123,15 @@ record ClusterSettings(
 
     Path checkpoints() {
         return dir.resolve("flink").resolve("checkpoints");
+    }
+
+    /** Flink's high-availability storage (job graphs, jars, checkpoint metadata; ZooKeeper holds pointers to them). */
+    Path haStorage() {
+        return dir.resolve("flink").resolve("ha");
+    }
+
+    String zookeeperQuorum() {
+        return host + ":" + zookeeperPort;
     }
 
     Path savepoints() {

@@ -85,7 +85,10 @@ final class FlinkCluster {
                 taskmanager.memory.network.max: 32m
                 taskmanager.memory.framework.off-heap.size: 64m
                 taskmanager.memory.task.off-heap.size: 64m
-                taskmanager.memory.jvm-metaspace.size: 160m
+                # every job submitted loads its jar's classes anew, and a finished job's class loader is not always freed: the
+                # fourth job on a task manager ran out of 160m ("OutOfMemoryError: Metaspace", then "Could not initialize
+                # class" on every restart)
+                taskmanager.memory.jvm-metaspace.size: 320m
                 taskmanager.memory.jvm-overhead.min: 96m
                 taskmanager.memory.jvm-overhead.max: 96m
                 # one directory every process shares, as a distributed file system would be on a real cluster
@@ -100,11 +103,26 @@ final class FlinkCluster {
                 pekko.startup-timeout: 60 s
                 pekko.ask.timeout: 60 s
                 pekko.tcp.timeout: 60 s
-                heartbeat.timeout: 60000
+                # a TaskManager or JobManager silent this long is lost and its tasks restarted elsewhere (a process that died
+                # is noticed sooner: its heartbeat RPCs fail); CMS_CLUSTER_HEARTBEAT_TIMEOUT, the cluster test's is short
+                heartbeat.timeout: %14$d
+                heartbeat.interval: %15$d
                 web.timeout: 300000
+                # high availability: the leading JobManager is elected in ZooKeeper, which also points to each job's graph
+                # and completed checkpoints (in storageDir, the shared directory): a JobManager that died and was restarted
+                # recovers the running jobs from their latest checkpoint. Its RPC port stays fixed (the HA default is random).
+                high-availability.type: zookeeper
+                high-availability.zookeeper.quorum: %16$s
+                high-availability.storageDir: %17$s
+                high-availability.cluster-id: /cms-local
+                high-availability.jobmanager.port: %2$d
+                # a killed JobManager's leadership ends when its ZooKeeper session expires: the restarted one waits that long
+                high-availability.zookeeper.client.session-timeout: 20 s
                 """.formatted(settings.host(), rpc, rpc + 1, settings.flinkRestPort(), settings.taskSlots(), rpc + 300, rpc + 320,
                 settings.taskHeap(), settings.checkpoints().toUri(), settings.savepoints().toUri(),
-                home.resolve("changelog").toUri(), home.resolve("uploads"), home.resolve("tmp")));
+                home.resolve("changelog").toUri(), home.resolve("uploads"), home.resolve("tmp"),
+                settings.heartbeatTimeout().toMillis(), Math.max(1000, Math.min(10_000, settings.heartbeatTimeout().toMillis() / 5)),
+                settings.zookeeperQuorum(), settings.haStorage().toUri()));
         Servers.write(conf.resolve("log4j.properties"), """
                 rootLogger.level = INFO
                 rootLogger.appenderRef.out.ref = out

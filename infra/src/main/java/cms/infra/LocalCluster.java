@@ -45,8 +45,9 @@ import java.util.stream.Stream;
  * session cluster (a JobManager and two TaskManagers, separate JVMs, lib/ laid out by
  * infra/servers/flink), three Kafka nodes (KRaft, each broker and controller; every topic with
  * replication factor 3 and min.insync.replicas 2), three Cassandra nodes (127.0.0.1, .2, .3; keyspace
- * replication 3), the registry, and the API reading and writing all of it. Checkpoints and savepoints
- * go to one directory every Flink process shares. The job is submitted to it with Flink's REST API
+ * replication 3), the registry, a ZooKeeper server for Flink's high availability (a restarted JobManager
+ * recovers the running jobs from their latest checkpoints), and the API reading and writing all of it.
+ * Checkpoints, savepoints and the high-availability storage go to one directory every Flink process shares. The job is submitted to it with Flink's REST API
  * ({@link FlinkJobs}, {@code infra/bin/cluster submit}).
  *
  * <p>{@code up} starts it from empty data and then supervises it: a member that dies is restarted on
@@ -81,6 +82,8 @@ public final class LocalCluster implements AutoCloseable {
             String seeds = String.join(",", settings.cassandraHosts().stream().map(h -> h + ":" + settings.cassandraStoragePort()).toList());
             String voters = String.join(",", java.util.stream.IntStream.range(0, ClusterSettings.NODES)
                     .mapToObj(i -> (i + 1) + "@" + settings.host() + ":" + (settings.kafkaPorts().get(i) + 1)).toList());
+            // first: the JobManager's high-availability services connect to it as it starts
+            launch(servers.zookeeper(settings.host(), settings.zookeeperPort()));
             for (int i = 0; i < ClusterSettings.NODES; i++) {
                 // every node is a seed: they start at once and none waits to bootstrap from another (an empty cluster)
                 launch(servers.cassandra(new Servers.CassandraNode("cassandra-" + (i + 1), settings.cassandraHosts().get(i),
@@ -104,6 +107,8 @@ public final class LocalCluster implements AutoCloseable {
             waitUntil("registry", deadline, () -> httpOk("http://" + settings.host() + ":" + settings.registryPort() + "/health/ready")
                     && httpOk(settings.registryUrl() + "/subjects"));
             waitUntil("cassandra", deadline, this::cassandraAnswers);
+            // "srvr" names the mode once the server serves ("ruok" answers as soon as the port is bound, even when its start then fails)
+            waitUntil("zookeeper", deadline, () -> fourLetterWord(settings.host(), settings.zookeeperPort(), "srvr").contains("Mode:"));
             waitUntil("flink", deadline, () -> flink.taskManagersRegistered() == ClusterSettings.TASK_MANAGERS);
             provision();
             launch(api());
@@ -319,6 +324,19 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** ZooKeeper's answer to a four-letter command ("srvr": its version, mode and counts), or "" when it does not answer. */
+    static String fourLetterWord(String host, int port, String command) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new InetSocketAddress(host, port), 1000);
+            s.setSoTimeout(3000);
+            s.getOutputStream().write(command.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     private static boolean portOpen(String host, int port) {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new InetSocketAddress(host, port), 500);
@@ -349,7 +367,7 @@ public final class LocalCluster implements AutoCloseable {
             ports.put(h + ":" + settings.cassandraStoragePort(), settings.cassandraStoragePort());
         }
         for (int p : List.of(settings.registryPort(), settings.flinkRestPort(), settings.flinkRpcPort(), settings.flinkRpcPort() + 1,
-                settings.apiPort(), settings.apiAdminPort())) {
+                settings.apiPort(), settings.apiAdminPort(), settings.zookeeperPort())) {
             ports.put(settings.host() + ":" + p, p);
         }
         Instant deadline = Instant.now().plusSeconds(10); // a just-ended server may hold its port a moment
@@ -384,11 +402,12 @@ public final class LocalCluster implements AutoCloseable {
                 cassandra.keyspace=%s
                 api.url=%s
                 api.admin-url=http://%s:%d
+                zookeeper=%s
                 checkpoints=%s
                 savepoints=%s
                 started.seconds=%.1f
                 """.formatted(settings.flinkUrl(), settings.kafkaBootstrap(), settings.registryUrl(), settings.cassandraContactPoints(),
-                settings.keyspace(), settings.apiUrl(), settings.host(), settings.apiAdminPort(), settings.checkpoints().toUri(),
+                settings.keyspace(), settings.apiUrl(), settings.host(), settings.apiAdminPort(), settings.zookeeperQuorum(), settings.checkpoints().toUri(),
                 settings.savepoints().toUri(), took.toMillis() / 1000.0));
     }
 

@@ -216,7 +216,11 @@ final class Servers {
                 "-Dlogback.configurationFile=" + logback,
                 "-Dcassandra.logdir=" + dir.resolve("logs"),
                 "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-                "-Dcassandra.ring_delay_ms=1000",
+                // the ring delay is also how long gossip keeps a node that has not announced its tokens yet (a "FatClient")
+                // while it is silent: at 1 s, nodes of the starting cluster paused 25-41 s by the loaded machine were removed
+                // from each other's gossip and re-added over and over, and missed the keyspace's schema change for minutes
+                // ("did not agree on the schema within 120 s"). A single node has no peers to lose and keeps the short one.
+                "-Dcassandra.ring_delay_ms=" + (node.seeds().contains(",") ? 30_000 : 1000),
                 "-Dcassandra.superuser_setup_delay_ms=0",
                 // the nodes of a new cluster join at once (nothing to stream): no waiting for each other's token moves
                 "-Dcassandra.consistent.rangemovement=false",
@@ -268,6 +272,42 @@ final class Servers {
                 "-Dquarkus.http.host=" + host, "-Dquarkus.http.port=" + port,
                 "-Djava.net.preferIPv4Stack=true", "-jar", runner.toString());
         return new ServerProcess("registry", cmd, home, dir.resolve("logs"), dir.resolve("pids"));
+    }
+
+    /**
+     * One ZooKeeper server, standalone, on {@code host} only (Flink's high-availability services: leader election, job
+     * graphs, completed checkpoints). Its admin HTTP server (port 8080 by default) is off; "srvr" answers readiness.
+     */
+    ServerProcess zookeeper(String host, int port) {
+        Path home = dir.resolve("data").resolve("zookeeper");
+        String lib = requireDir(serversDir.resolve("zookeeper/target/lib"), "ZooKeeper") + "/*";
+        Path config = home.resolve("zoo.cfg");
+        write(config, """
+                tickTime=2000
+                initLimit=10
+                syncLimit=5
+                dataDir=%s
+                clientPort=%d
+                clientPortAddress=%s
+                maxClientCnxns=0
+                admin.enableServer=false
+                4lw.commands.whitelist=ruok,srvr,stat
+                # a session lives up to 60 s (Flink asks for its own high-availability.zookeeper.client.session-timeout)
+                maxSessionTimeout=60000
+                """.formatted(home.resolve("data"), port, host));
+        Path logback = home.resolve("logback.xml");
+        write(logback, """
+                <configuration>
+                  <appender name="out" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%date{ISO8601} %-5level [%thread] %logger{1} - %msg%n</pattern></encoder>
+                  </appender>
+                  <root level="INFO"><appender-ref ref="out"/></root>
+                </configuration>
+                """);
+        List<String> cmd = List.of(javaBin(Path.of(System.getProperty("java.home"))), marker("zookeeper"), "-Xms64m", "-Xmx128m",
+                "-Dlogback.configurationFile=" + logback, "-Dzookeeper.admin.enableServer=false", "-Djava.net.preferIPv4Stack=true",
+                "-cp", lib, "org.apache.zookeeper.server.quorum.QuorumPeerMain", config.toString());
+        return new ServerProcess("zookeeper", cmd, home, dir.resolve("logs"), dir.resolve("pids"));
     }
 
     String marker(String server) {

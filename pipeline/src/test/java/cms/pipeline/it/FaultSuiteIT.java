@@ -17,8 +17,6 @@ import cms.wire.AvroSerializer;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -30,12 +28,8 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,13 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +51,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -101,7 +87,8 @@ class FaultSuiteIT {
      * The disk-full fault is opt-in ({@code -Dcms.faults.disk=true}) because the job does not survive it yet: a failed
      * write of an unaligned checkpoint's channel state (ENOSPC) fails the task, whose cleanup then fails fatally in Flink
      * 2.2 ("unable to send request to worker": the channel-state writer already stopped), which ends the TaskManager; the
-     * MiniCluster has no other, so the job waits for slots for good (a cluster would restart the TaskManager process).
+     * MiniCluster has no other, so the job waits for slots for good (on the cluster, where the supervisor restarts a
+     * TaskManager that ended, it is {@link ClusterFaults}' CHECKPOINT_DISK_FULL).
      */
     private static final boolean DISK = Boolean.getBoolean("cms.faults.disk");
     private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("cms.faults.outage-seconds", 60));
@@ -119,14 +106,11 @@ class FaultSuiteIT {
     private static LocalStackAddresses addresses;
     private static CqlSession cassandra;
     private static SchemaRegistryClient registry;
-    private static Path checkpointMount;
-    private static boolean mounted;
+    private static FullDisk checkpointDisk;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String keyspace = "faults_" + run;
     private final Map<String, String> topics = ItSupport.topics(run);
-    private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** The kinds of fault. */
     enum Kind {
@@ -142,11 +126,6 @@ class FaultSuiteIT {
         }
     }
 
-    /** One injected fault's figures. */
-    record Figures(Kind kind, long atSeconds, double downSeconds, double serverRestartSeconds, double recoverSeconds,
-                   double drainSeconds, long lagAtEnd, long peakLag, long restarts, long failedCheckpoints, long ratedDuring,
-                   String note) {}
-
     @BeforeAll
     static void stack() throws Exception {
         stack = FaultStack.get();
@@ -161,12 +140,9 @@ class FaultSuiteIT {
                 .build();
         registry = new SchemaRegistryClient(SchemaRegistryClient.Config.of(addresses.registryUrl()));
         // the checkpoint directory on a small file system of its own, so that it can be filled up
-        checkpointMount = Files.createTempDirectory("cms-faults-checkpoints-");
-        mounted = exec("mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", checkpointMount.toString()) == 0;
-        if (mounted) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> exec("umount", "-l", checkpointMount.toString())));
-        } else {
-            LOG.warn("cannot mount a tmpfs on {} (not root?): the disk-full fault is left out", checkpointMount);
+        checkpointDisk = new FullDisk(Files.createTempDirectory("cms-faults-checkpoints-"), "256m");
+        if (!checkpointDisk.mounted()) {
+            LOG.warn("cannot mount a tmpfs on {} (not root?): the disk-full fault is left out", checkpointDisk.dir());
         }
     }
 
@@ -175,8 +151,8 @@ class FaultSuiteIT {
         if (cassandra != null) {
             cassandra.close();
         }
-        if (mounted) {
-            exec("umount", "-l", checkpointMount.toString());
+        if (checkpointDisk != null) {
+            checkpointDisk.unmount();
         }
     }
 
@@ -191,16 +167,16 @@ class FaultSuiteIT {
         Scenario scenario = new Scenario(3, 10, 50, 500, Integer.getInteger("cms.faults.events", 3000), 20260117L);
         scenario.computeExpectations();
         PipelineConfig config = config();
-        URI rest = mini.getRestAddress().get();
+        FlinkRest rest = new FlinkRest(mini.getRestAddress().get());
         FailingSink.INJECTED.set(0);
         FailingSink.ARMED.set(-1);
         FailingKafkaSink.INJECTED.set(0);
         FailingKafkaSink.ARMED.set(-1);
 
-        List<Figures> figures = new ArrayList<>();
+        List<FaultReport.Figures> figures = new ArrayList<>();
         long began = System.nanoTime();
         JobClient job;
-        FinalWatch watch = new FinalWatch();
+        FinalWatch watch = new FinalWatch(cassandra, keyspace);
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             AvroSerializer serializer = new AvroSerializer(registry, true);
             RatingPipelineIT.publishReferenceData(producer, serializer, config, scenario);
@@ -208,7 +184,7 @@ class FaultSuiteIT {
             String jobId = job.getJobID().toHexString();
             RatingPipelineIT.send(producer, serializer, config, List.of(scenario.canary));
             await("canary rated", () -> count(config.ratedTopic()) >= 1);
-            awaitCheckpoint(rest, jobId, checkpoints(rest, jobId)[0]);
+            FlinkRest.await("a first checkpoint", () -> rest.checkpointedSince(jobId, -1), WAIT);
 
             // the usage, at a pace that keeps it flowing until the last fault (re-paced as faults finish)
             List<Scenario.Record> usage = new ArrayList<>(scenario.phase1);
@@ -216,15 +192,13 @@ class FaultSuiteIT {
             AtomicLong plannedEnd = new AtomicLong(System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.stream().mapToLong(Kind::estimateSeconds).sum()));
             AtomicInteger sent = new AtomicInteger();
             AtomicBoolean faultsDone = new AtomicBoolean();
-            Thread sender = new Thread(() -> sendSteadily(producer, serializer, config, usage, sent, plannedEnd, faultsDone), "usage-sender");
-            sender.setDaemon(true);
-            sender.start();
+            Thread sender = SteadyUsage.start(producer, serializer, config, usage, sent, plannedEnd, faultsDone);
             watch.start();
             try {
                 for (int i = 0; i < plan.size(); i++) {
                     Thread.sleep(2000 + random.nextInt(4000));
                     Kind kind = plan.get(i);
-                    Figures f = inject(kind, random, rest, jobId, config, began);
+                    FaultReport.Figures f = inject(kind, random, rest, jobId, config, began);
                     figures.add(f);
                     LOG.info("fault {}/{}: {}", i + 1, plan.size(), f);
                     long remaining = plan.subList(i + 1, plan.size()).stream().mapToLong(Kind::estimateSeconds).sum();
@@ -245,7 +219,10 @@ class FaultSuiteIT {
             List<RatedUsage> rated = read(config.ratedTopic(), RatedUsage.class);
             List<DeadLetter> dead = read(config.deadLetterTopic(), DeadLetter.class);
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began);
-            String table = report(figures, scenario, rated.size(), dead.size(), expected.size(), watch, seconds, rest, jobId);
+            String table = FaultReport.table("Fault suite, run " + run + " (seed " + SEED + ", " + selection() + ", outages "
+                            + OUTAGE.toSeconds() + " s)", figures, FaultReport.accounting(scenario, rated.size(), dead.size(), expected.size(), watch)
+                            + "; job restarts in all " + rest.restarts(jobId) + "; " + seconds + " s");
+            FaultReport.write(REPORT, table);
             System.out.println(table);
             LOG.info("fault suite report ({}):\n{}", REPORT, table);
             job.cancel().get();
@@ -278,7 +255,7 @@ class FaultSuiteIT {
             return java.util.Arrays.stream(only.split(",")).map(k -> Kind.valueOf(k.strip())).toList();
         }
         List<Kind> outages = new ArrayList<>(List.of(Kind.KAFKA_DOWN, Kind.CASSANDRA_DOWN, Kind.REGISTRY_DOWN));
-        if (mounted && DISK) {
+        if (checkpointDisk.mounted() && DISK) {
             outages.add(Kind.CHECKPOINT_DISK_FULL);
         }
         List<Kind> plan = new ArrayList<>();
@@ -298,10 +275,10 @@ class FaultSuiteIT {
 
     // ------------------------------------------------------------------ the faults
 
-    private Figures inject(Kind kind, Random random, URI rest, String jobId, PipelineConfig config, long began) throws Exception {
+    private FaultReport.Figures inject(Kind kind, Random random, FlinkRest rest, String jobId, PipelineConfig config, long began) throws Exception {
         long at = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began);
-        long restartsBefore = restarts(rest, jobId);
-        long[] checkpointsBefore = checkpoints(rest, jobId);
+        long restartsBefore = rest.restarts(jobId);
+        long[] checkpointsBefore = rest.checkpoints(jobId);
         long ratedBefore = kind == Kind.KAFKA_DOWN ? -1 : count(config.ratedTopic());
         long faultStart = System.nanoTime();
         double serverRestart = Double.NaN;
@@ -326,20 +303,9 @@ class FaultSuiteIT {
                 }
             }
             case CHECKPOINT_DISK_FULL -> {
-                // kept full: the space a deleted (subsumed) checkpoint frees is taken again at once
-                Path filler = checkpointMount.resolve("filler");
-                long filled = 0;
-                long until = System.nanoTime() + OUTAGE.toNanos();
-                int n = 0;
-                while (System.nanoTime() < until) {
-                    filled += fill(filler.resolveSibling("filler-" + n++));
-                    Thread.sleep(50);
-                }
-                long failedMeanwhile = checkpoints(rest, jobId)[1] - checkpointsBefore[1];
-                String latest = get(rest, "/jobs/" + jobId + "/checkpoints").path("latest").path("completed").path("external_path").asText();
-                for (int i = 0; i < n; i++) {
-                    Files.deleteIfExists(filler.resolveSibling("filler-" + i));
-                }
+                long filled = checkpointDisk.keepFull(OUTAGE);
+                long failedMeanwhile = rest.checkpoints(jobId)[1] - checkpointsBefore[1];
+                String latest = rest.get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed").path("external_path").asText();
                 note = "filled " + (filled >> 20) + " MiB";
                 LOG.info("disk full: {} MiB written, {} checkpoints failed meanwhile, the latest completed at {}", filled >> 20,
                         failedMeanwhile, latest);
@@ -364,46 +330,16 @@ class FaultSuiteIT {
         double down = (faultEnd - faultStart) / 1e9;
         if (!kind.outage()) {
             // the failure thrown: the job restarts (the checkpoint whose commit failed had completed, so it is no sign)
-            await("the restart after " + kind, () -> restartsOrMinusOne(rest, jobId) > restartsBefore);
+            await("the restart after " + kind, () -> rest.restarts(jobId) > restartsBefore);
         }
-        // recovered: the job RUNNING again and a checkpoint completed after the fault ended (and the restart)
-        long[] checkpointsAtEnd = checkpoints(rest, jobId);
-        awaitCheckpoint(rest, jobId, checkpointsAtEnd[0]);
-        double recover = (System.nanoTime() - faultEnd) / 1e9;
-        // the lag drained: the committed offsets within the few seconds of usage a checkpoint interval leaves behind
-        long lagAtEnd = lag(config);
-        long peak = lagAtEnd;
+        // recovered: the job RUNNING again and a checkpoint completed after the fault ended (and the restart); the lag
+        // drained: the committed offsets within the few seconds of usage a checkpoint interval leaves behind
         long bound = 20 + 4 * Math.round(config.checkpointInterval().toMillis() / 1000.0 * 20);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        long lag = lagAtEnd;
-        while (lag > bound && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            lag = lag(config);
-            peak = Math.max(peak, lag);
-        }
-        assertThat(lag).as("committed lag after " + kind).isLessThanOrEqualTo(bound);
-        double drain = (System.nanoTime() - faultEnd) / 1e9;
+        FlinkRest.Recovery r = rest.awaitRecovery(kind.name(), jobId, rest.latestCheckpoint(jobId), faultEnd, () -> lag(config), bound, WAIT);
         long ratedDuring = ratedBefore < 0 ? -1 : count(config.ratedTopic()) - ratedBefore;
-        long[] checkpointsAfter = checkpoints(rest, jobId);
-        return new Figures(kind, at, down, serverRestart, recover, drain, lagAtEnd, peak, restarts(rest, jobId) - restartsBefore,
-                checkpointsAfter[1] - checkpointsBefore[1], ratedDuring, note);
-    }
-
-    /** Writes zeros to {@code file} until the file system is full; returns the bytes written. */
-    private static long fill(Path file) throws IOException {
-        byte[] chunk = new byte[4096];
-        long written = 0;
-        try (OutputStream out = Files.newOutputStream(file)) {
-            while (true) {
-                out.write(chunk);
-                written += chunk.length;
-            }
-        } catch (IOException full) {
-            if (!String.valueOf(full.getMessage()).contains("No space left")) {
-                throw full;
-            }
-        }
-        return written;
+        long[] checkpointsAfter = rest.checkpoints(jobId);
+        return new FaultReport.Figures(kind.name(), at, down, serverRestart, r.recoverSeconds(), r.drainSeconds(), r.lagAtCheckpoint(),
+                r.peakLag(), rest.restarts(jobId) - restartsBefore, checkpointsAfter[1] - checkpointsBefore[1], ratedDuring, note);
     }
 
     // ------------------------------------------------------------------ the job
@@ -421,7 +357,7 @@ class FaultSuiteIT {
         o.put(PipelineConfig.REFRESH_INTERVAL, "500ms");
         o.put(PipelineConfig.CHECKPOINT_INTERVAL, "2s");
         o.put(PipelineConfig.PARALLELISM, "2");
-        o.put(PipelineConfig.CHECKPOINT_DIR, checkpointMount.resolve("job").toUri().toString());
+        o.put(PipelineConfig.CHECKPOINT_DIR, checkpointDisk.dir().resolve("job").toUri().toString());
         // the product's default: a transaction opened before a 60 s outage must outlive it, recovery included
         o.put(PipelineConfig.TRANSACTION_TIMEOUT, "5min");
         return PipelineConfig.from(o, addresses);
@@ -445,175 +381,9 @@ class FaultSuiteIT {
         return env.executeAsync("fault suite " + run);
     }
 
-    private void sendSteadily(KafkaProducer<byte[], byte[]> producer, AvroSerializer serializer, PipelineConfig config,
-                              List<Scenario.Record> usage, AtomicInteger sent, AtomicLong plannedEnd, AtomicBoolean faultsDone) {
-        try {
-            while (sent.get() < usage.size()) {
-                int left = usage.size() - sent.get();
-                double secondsLeft = Math.max(1, (plannedEnd.get() - System.nanoTime()) / 1e9);
-                // ten sends a second; at least 2 records a second, everything at once when the faults are over
-                int batch = faultsDone.get() ? left : (int) Math.max(1, Math.min(left, Math.ceil(left / secondsLeft / 10)));
-                if (!faultsDone.get() && left - batch < 20) {
-                    batch = Math.max(0, left - 20);   // the last few wait for the last fault: usage flows throughout
-                }
-                if (batch > 0) {
-                    RatingPipelineIT.send(producer, serializer, config, usage.subList(sent.get(), sent.get() + batch));
-                    sent.addAndGet(batch);
-                }
-                Thread.sleep(100);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("the usage sender failed", e);
-        }
-    }
-
-    // ------------------------------------------------------------------ what the job shows (Flink's REST API)
-
-    /** A GET of Flink's REST API, tried for up to a minute (the JobManager answers slowly on a loaded machine). */
-    private JsonNode get(URI rest, String path) throws IOException, InterruptedException {
-        IOException last = null;
-        for (int attempt = 0; attempt < 4; attempt++) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(15)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return json.readTree(r.body());
-            } catch (IOException e) {
-                last = e;
-                Thread.sleep(1000);
-            }
-        }
-        throw last;
-    }
-
-    /** {completed, failed} checkpoints of the job so far. */
-    private long[] checkpoints(URI rest, String jobId) throws IOException, InterruptedException {
-        JsonNode counts = get(rest, "/jobs/" + jobId + "/checkpoints").path("counts");
-        return new long[] {counts.path("completed").asLong(), counts.path("failed").asLong()};
-    }
-
-    private long restarts(URI rest, String jobId) throws IOException, InterruptedException {
-        for (JsonNode m : get(rest, "/jobs/" + jobId + "/metrics?get=numRestarts")) {
-            return m.path("value").asLong();
-        }
-        return -1;
-    }
-
-    private long restartsOrMinusOne(URI rest, String jobId) {
-        try {
-            return restarts(rest, jobId);
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private void awaitCheckpoint(URI rest, String jobId, long completedBefore) throws Exception {
-        await("a checkpoint completed (after " + completedBefore + ")", () -> {
-            try {
-                return "RUNNING".equals(get(rest, "/jobs/" + jobId).path("state").asText()) && checkpoints(rest, jobId)[0] > completedBefore;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        });
-    }
-
     /** The usage records not yet covered by the job's committed offsets (they move at checkpoints). */
     private long lag(PipelineConfig config) {
-        try (Admin admin = admin()) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.consumerGroup())
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < 2; p++) {
-                latest.put(new TopicPartition(config.usageTopic(), p), OffsetSpec.latest());
-            }
-            long lag = 0;
-            for (var e : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
-                OffsetAndMetadata c = committed.get(e.getKey());
-                lag += e.getValue().offset() - (c == null ? 0 : c.offset());
-            }
-            return lag;
-        } catch (Exception e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    // ------------------------------------------------------------------ the report
-
-    private String report(List<Figures> figures, Scenario scenario, int rated, int dead, int rows, FinalWatch watch, long seconds,
-                          URI rest, String jobId) throws Exception {
-        StringBuilder t = new StringBuilder();
-        t.append("# Fault suite, run ").append(run).append(" (seed ").append(SEED).append(", ").append(selection())
-                .append(", outages ").append(OUTAGE.toSeconds()).append(" s)\n\n");
-        t.append("| # | fault | at s | down s | server restart s | recovered s | lag drained s | lag at end | peak lag | job restarts | failed checkpoints | rated during | note |\n");
-        t.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        int i = 1;
-        for (Figures f : figures) {
-            t.append(String.format("| %d | %s | %d | %.1f | %s | %.1f | %.1f | %d | %d | %d | %d | %s | %s |%n", i++, f.kind(), f.atSeconds(),
-                    f.downSeconds(), Double.isNaN(f.serverRestartSeconds()) ? "" : String.format("%.1f", f.serverRestartSeconds()),
-                    f.recoverSeconds(), f.drainSeconds(), f.lagAtEnd(), f.peakLag(), f.restarts(), f.failedCheckpoints(),
-                    f.ratedDuring() < 0 ? "" : Long.toString(f.ratedDuring()), f.note()));
-        }
-        long duplicates = scenario.count(Scenario.Kind.DUPLICATE);
-        t.append("\nrecords ").append(scenario.allRecords().size()).append(": rated ").append(rated).append(" (expected ")
-                .append(scenario.count(Scenario.Kind.RATED)).append("), dead letters ").append(dead).append(", duplicates ")
-                .append(duplicates).append("; conservation ").append(rated + dead + duplicates == scenario.allRecords().size() ? "exact" : "BROKEN")
-                .append("; roll-up rows ").append(rows).append(" compared; FINAL windows watched ").append(watch.finalSeen.size())
-                .append(", changed ").append(watch.changed.size()).append("; job restarts in all ").append(restarts(rest, jobId))
-                .append("; ").append(seconds).append(" s\n");
-        Files.createDirectories(REPORT.getParent());
-        Files.writeString(REPORT, t.toString());
-        return t.toString();
-    }
-
-    /** Reads the roll-ups every few seconds: a window once read FINAL must never read differently again. */
-    private final class FinalWatch {
-        final Map<String, String> finalSeen = new ConcurrentHashMap<>();
-        final List<String> changed = new CopyOnWriteArrayList<>();
-        private final AtomicBoolean running = new AtomicBoolean();
-        private Thread thread;
-
-        void start() {
-            running.set(true);
-            thread = new Thread(() -> {
-                while (running.get()) {
-                    try {
-                        for (var e : ItSupport.rollupRows(cassandra, keyspace).entrySet()) {
-                            if (!e.getValue().startsWith("FINAL") && !finalSeen.containsKey(e.getKey())) {
-                                continue;
-                            }
-                            String first = finalSeen.putIfAbsent(e.getKey(), e.getValue());
-                            if (first != null && !first.equals(e.getValue())) {
-                                changed.add(e.getKey() + ": " + first + " -> " + e.getValue());
-                            }
-                        }
-                    } catch (RuntimeException unavailable) {
-                        // Cassandra down: read again later
-                    }
-                    try {
-                        Thread.sleep(5000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "final-watch");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            if (thread != null) {
-                thread.interrupt();
-                thread.join(30_000);
-            }
-        }
+        return ItSupport.committedLag(addresses.kafkaBootstrap(), config.consumerGroup(), config.usageTopic());
     }
 
     // ------------------------------------------------------------------ the stack
@@ -682,23 +452,6 @@ class FaultSuiteIT {
                 throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
             }
             Thread.sleep(500);
-        }
-    }
-
-    private static int exec(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            int code = p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-            if (code != 0) {
-                LOG.warn("{} -> {}: {}", String.join(" ", command), code, out.strip());
-            }
-            return code;
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
         }
     }
 }

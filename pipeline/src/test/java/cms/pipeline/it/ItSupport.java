@@ -47,14 +47,48 @@ final class ItSupport {
 
     /** The run's topics as the product creates them (ItTopics), the usage and rated ones with two partitions. */
     static void createTopics(String bootstrap, Map<String, String> topics) throws Exception {
+        createTopics(bootstrap, topics, 1, 1);
+    }
+
+    /** The run's topics on a cluster: replication factor {@code replication}, min.insync.replicas {@code minInSync}. */
+    static void createTopics(String bootstrap, Map<String, String> topics, int replication, int minInSync) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.<String, Object>of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             List<org.apache.kafka.clients.admin.NewTopic> created = new ArrayList<>();
             for (Map.Entry<String, String> t : topics.entrySet()) {
                 boolean two = t.getKey().equals(PipelineConfig.USAGE_TOPIC) || t.getKey().equals(PipelineConfig.RATED_TOPIC);
-                created.add(ItTopics.of(t.getKey(), t.getValue(), two ? 2 : 1));
+                created.add(ItTopics.of(t.getKey(), t.getValue(), two ? 2 : 1, replication, minInSync));
             }
             admin.createTopics(created).all().get();
+        }
+    }
+
+    /**
+     * The records of {@code topic} not yet covered by {@code group}'s committed offsets (the job commits them at
+     * checkpoints); Long.MAX_VALUE when Kafka does not answer.
+     */
+    static long committedLag(String bootstrap, String group, String topic) {
+        Properties p = new Properties();
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            for (int i = 0; i < partitions; i++) {
+                latest.put(new TopicPartition(topic, i), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            long lag = 0;
+            for (var e : admin.listOffsets(latest).all().get(30, java.util.concurrent.TimeUnit.SECONDS).entrySet()) {
+                var c = committed.get(e.getKey());
+                lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+            }
+            return lag;
+        } catch (Exception e) {
+            return Long.MAX_VALUE;
         }
     }
 

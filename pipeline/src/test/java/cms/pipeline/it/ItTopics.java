@@ -36,11 +36,20 @@ final class ItTopics {
 
     /** Topic {@code name} standing for the one of PipelineConfig key {@code key}, with that one's configuration. */
     static NewTopic of(String key, String name, int partitions) {
+        return of(key, name, partitions, 1, 1);
+    }
+
+    /** The same on a cluster: {@code replication} replicas, {@code minInSync} of them in sync for a write (min.insync.replicas). */
+    static NewTopic of(String key, String name, int partitions, int replication, int minInSync) {
         String contract = CONTRACT_TOPIC.get(key);
         if (contract == null) {
             throw new IllegalArgumentException("not a topic key: " + key);
         }
-        return new NewTopic(name, partitions, (short) 1).configs(Topics.config(contract));
+        Map<String, String> config = new HashMap<>(Topics.config(contract));
+        if (replication > 1) {
+            config.put("min.insync.replicas", Integer.toString(minInSync));
+        }
+        return new NewTopic(name, partitions, (short) replication).configs(config);
     }
 
     /**

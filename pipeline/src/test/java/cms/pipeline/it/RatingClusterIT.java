@@ -22,7 +22,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +71,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * statement through the API. Then stop with a savepoint again and back to parallelism 2: nothing may change.
  * Throughout, the API is asked for January's period and a distributor's usage twice a second: every answer must be 200.
  *
+ * <p>Then, on the same cluster (its start is the expensive part), the faults of the Flink cluster itself with usage
+ * flowing ({@link ClusterFaults}): a task manager killed, one hung beyond the heartbeat timeout, the JobManager killed
+ * (ZooKeeper high availability recovers the job), the checkpoint disk full.
+ *
  * <p>What it took on the shared 2-core machine (2026-12-02): at a load average of 20 to 45 it passed in 459 s (the
  * cluster ready in 150 s, the month 270 s), and before that at 15 to 40 in 400 s; at 40 to 60 every roll-up, statement and count was exact but one dashboard
  * read sent to the Cassandra node that was just rejoining timed out (the API now sends a slow read to the next replica
@@ -76,18 +83,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * as Pekko reads it), and at 30 to 45 a Cassandra node that had not received the keyspace 120 s after it was created
  * (CassandraSchema's schema-agreement wait, which stops the start with the nodes' schema versions).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RatingClusterIT {
     private static final Logger LOG = LoggerFactory.getLogger(RatingClusterIT.class);
     private static final Path ROOT = LocalStackAddresses.projectRoot();
-    private static final Path DIR = Path.of(System.getProperty("cms.cluster.it.dir", ROOT.resolve("pipeline/target/cluster-it").toString()));
-    private static final Duration WAIT = Duration.ofSeconds(Long.getLong("cms.cluster.it.wait-seconds", 600));
+    static final Path DIR = Path.of(System.getProperty("cms.cluster.it.dir", ROOT.resolve("pipeline/target/cluster-it").toString()));
+    static final Duration WAIT = Duration.ofSeconds(Long.getLong("cms.cluster.it.wait-seconds", 600));
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static Process cluster;
-    private static Properties ready;
-    private static CqlSession cassandra;
-    private static SchemaRegistryClient registry;
+    static Properties ready;
+    static CqlSession cassandra;
+    static SchemaRegistryClient registry;
     private static String keyspace;
     private static String token;
 
@@ -110,6 +118,8 @@ class RatingClusterIT {
         up.environment().put("CMS_CLUSTER_DIR", DIR.toString());
         // the scenario writes to two partitions (as on the single-node stack, where RatingPipelineIT makes its topics)
         up.environment().put("CMS_USAGE_PARTITIONS", "2");
+        // short enough for the hung task manager of ClusterFaults to be declared lost within a test (Flink's default: 50 s)
+        up.environment().putIfAbsent("CMS_CLUSTER_HEARTBEAT_TIMEOUT", "20");
         cluster = up.start();
         Path readyFile = DIR.resolve("ready");
         long deadline = System.nanoTime() + Duration.ofSeconds(Long.getLong("cms.cluster.it.start-seconds", 600)).toNanos();
@@ -154,6 +164,7 @@ class RatingClusterIT {
     }
 
     @Test
+    @Order(1)
     void theMonthOnTheClusterWithANodeOfEachKilledAndARescaleIsExact() throws Exception {
         Scenario scenario = new Scenario(3, 10, 50, 500, Integer.getInteger("cms.it.events", 3000), 20260101L);
         scenario.computeExpectations();
@@ -243,6 +254,15 @@ class RatingClusterIT {
         assertThat(probe.failures).as("API answers other than 200 while nodes were killed and the job rescaled").isEmpty();
     }
 
+    /** Issue 17's faults of the Flink cluster (task managers killed and hung, the JobManager killed, the checkpoint disk full): {@link ClusterFaults}. */
+    @Test
+    @Order(2)
+    void theFlinkClustersFaultsWhileUsageFlowsLoseNothingAndCountNothingTwice() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.parseBoolean(System.getProperty("cms.cluster.faults", "true")),
+                "the cluster's faults are skipped (-Dcms.cluster.faults=false)");
+        new ClusterFaults().run();
+    }
+
     // ------------------------------------------------------------------ checks
 
     /** Conservation (rated + dead letters + duplicates = produced, each once), the dead letters' reasons, every rated event. */
@@ -318,7 +338,7 @@ class RatingClusterIT {
     // ------------------------------------------------------------------ the cluster
 
     /** Runs infra/bin/cluster with {@code args} against this test's cluster; returns its last line of output. */
-    private static String cluster(String command, Object... args) throws Exception {
+    static String cluster(String command, Object... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("infra/bin/cluster").toString(), command));
         for (Object a : args) {
             if (a instanceof List<?> list) {
@@ -341,16 +361,17 @@ class RatingClusterIT {
     private static final Map<String, Long> KILLED = new ConcurrentHashMap<>();
 
     /** SIGKILL, as a crashed machine: no shutdown hook, no flush. */
-    private static void kill(String member) throws IOException {
+    static long kill(String member) throws IOException {
         long pid = Long.parseLong(Files.readString(DIR.resolve("pids").resolve(member + ".pid")).strip());
         ProcessHandle handle = ProcessHandle.of(pid).orElseThrow();
         LOG.info("killing {} (pid {}) with SIGKILL", member, pid);
         handle.destroyForcibly();
         KILLED.put(member, pid);
+        return pid;
     }
 
     /** The supervisor restarted the member (a new pid) and it serves again. */
-    private static void awaitRestarted(String member) throws Exception {
+    static void awaitRestarted(String member) throws Exception {
         long old = KILLED.get(member);
         await(member + " restarted", () -> {
             try {
@@ -461,7 +482,7 @@ class RatingClusterIT {
     // ------------------------------------------------------------------ Kafka
 
     /** The cluster's first broker as the clients' bootstrap (they find the other two from it). */
-    private static LocalStackAddresses kafka() {
+    static LocalStackAddresses kafka() {
         String first = ready.getProperty("kafka.bootstrap").split(",")[0];
         return new LocalStackAddresses(first.substring(0, first.lastIndexOf(':')), Integer.parseInt(first.substring(first.lastIndexOf(':') + 1)),
                 0, 0, 0, 0, keyspace);
@@ -471,7 +492,7 @@ class RatingClusterIT {
      * Idempotent, acks=all, and patient: while a broker is down and back, the in-sync replicas of a partition can
      * shrink below min.insync.replicas for a while on a loaded machine; a record must wait, never be dropped.
      */
-    private static KafkaProducer<byte[], byte[]> producer() {
+    static KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ready.getProperty("kafka.bootstrap"));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -551,6 +572,10 @@ class RatingClusterIT {
 
 
     private static void awaitRollups(Map<String, String> expected) throws InterruptedException {
+        awaitRollups(keyspace, expected);
+    }
+
+    static void awaitRollups(String keyspace, Map<String, String> expected) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         Map<String, String> actual = ItSupport.rollupRows(cassandra, keyspace);
         while (!actual.equals(expected) && System.nanoTime() < deadline) {
@@ -560,11 +585,11 @@ class RatingClusterIT {
         assertThat(actual).as("roll-ups in Cassandra").containsExactlyInAnyOrderEntriesOf(expected);
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
         await(what, condition, () -> "");
     }
 
-    private static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> state) throws InterruptedException {
+    static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> state) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -575,7 +600,7 @@ class RatingClusterIT {
         LOG.info("{}", what);
     }
 
-    private static String tail(Path file, int lines) {
+    static String tail(Path file, int lines) {
         try {
             List<String> all = Files.readAllLines(file);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
