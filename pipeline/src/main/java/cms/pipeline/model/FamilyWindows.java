@@ -57,7 +57,11 @@ public final class FamilyWindows {
             put(AMOUNT, amount);
             put(PARTNER_COMMISSION, partnerCommission);
             put(DISTRIBUTOR_COMMISSION, distributorCommission);
-            put(ADJUSTMENT_AMOUNT, amount);
+            // a late adjustment adds its amount: the amount's conversion, not a second one
+            value[ADJUSTMENT_AMOUNT] = value[AMOUNT];
+            unscaled[ADJUSTMENT_AMOUNT] = unscaled[AMOUNT];
+            scale[ADJUSTMENT_AMOUNT] = scale[AMOUNT];
+            fits[ADJUSTMENT_AMOUNT] = fits[AMOUNT];
             late = lateAdjustment;
             return this;
         }
@@ -174,43 +178,10 @@ public final class FamilyWindows {
 
     /** The dictionary index of a child id, added if new. */
     public int childIndex(String id) {
-        return index(id, true);
-    }
-
-    /** The dictionary index of a meter id, added if new. */
-    public int meterIndex(String id) {
-        for (int i = 0; i < meterCount; i++) {
-            if (meters[i].equals(id)) {
-                return i;
-            }
-        }
-        if (meterCount == meters.length) {
-            meters = Arrays.copyOf(meters, meterCount * 2);
-        }
-        meters[meterCount] = id;
-        return meterCount++;
-    }
-
-    /** The dictionary index of a currency, added if new. */
-    public int currencyIndex(String code) {
-        for (int i = 0; i < currencyCount; i++) {
-            if (currencies[i].equals(code)) {
-                return i;
-            }
-        }
-        if (currencyCount == currencies.length) {
-            currencies = Arrays.copyOf(currencies, currencyCount * 2);
-        }
-        currencies[currencyCount] = code;
-        return currencyCount++;
-    }
-
-    private int index(String id, boolean add) {
         if (childCount <= LINEAR) {
-            for (int i = 0; i < childCount; i++) {
-                if (children[i].equals(id)) {
-                    return i;
-                }
+            int i = scan(children, childCount, id);
+            if (i >= 0) {
+                return i;
             }
         } else {
             if (childIndex == null) {
@@ -224,9 +195,6 @@ public final class FamilyWindows {
                 return i;
             }
         }
-        if (!add) {
-            return -1;
-        }
         if (childCount == children.length) {
             children = Arrays.copyOf(children, childCount * 2);
         }
@@ -235,6 +203,42 @@ public final class FamilyWindows {
             childIndex.put(id, childCount);
         }
         return childCount++;
+    }
+
+    /** The index of {@code id} among the first {@code count} ids of a dictionary, or -1. */
+    private static int scan(String[] ids, int count, String id) {
+        for (int i = 0; i < count; i++) {
+            if (ids[i].equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The dictionary index of a meter id, added if new. */
+    public int meterIndex(String id) {
+        int i = scan(meters, meterCount, id);
+        if (i >= 0) {
+            return i;
+        }
+        if (meterCount == meters.length) {
+            meters = Arrays.copyOf(meters, meterCount * 2);
+        }
+        meters[meterCount] = id;
+        return meterCount++;
+    }
+
+    /** The dictionary index of a currency, added if new. */
+    public int currencyIndex(String code) {
+        int i = scan(currencies, currencyCount, code);
+        if (i >= 0) {
+            return i;
+        }
+        if (currencyCount == currencies.length) {
+            currencies = Arrays.copyOf(currencies, currencyCount * 2);
+        }
+        currencies[currencyCount] = code;
+        return currencyCount++;
     }
 
     /** The row of (child, meter, currency, granularity, window start), by dictionary indexes; -1 if there is none. */
