@@ -382,20 +382,10 @@ final class ClusterFaults {
 
     /** The job's keys: the test reads its configuration from them, and the job is submitted with them as arguments. */
     private Map<String, String> options(FullDisk disk) {
-        Map<String, String> o = new java.util.TreeMap<>(topics);
+        Map<String, String> o = ItSupport.faultJobOptions(topics, keyspace, "cfaults-" + run);
         o.put(PipelineConfig.KAFKA_BOOTSTRAP, RatingClusterIT.ready.getProperty("kafka.bootstrap"));
         o.put(PipelineConfig.REGISTRY_URL, RatingClusterIT.ready.getProperty("registry.url"));
         o.put(PipelineConfig.CASSANDRA_CONTACT_POINT, RatingClusterIT.ready.getProperty("cassandra.contact-points"));
-        o.put(PipelineConfig.KEYSPACE, keyspace);
-        o.put(PipelineConfig.CONSUMER_GROUP, "cfaults-" + run);
-        o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, "cfaults-" + run);
-        o.put(PipelineConfig.ALLOWED_LATENESS, "1h");
-        o.put(PipelineConfig.OUT_OF_ORDERNESS, Scenario.OUT_OF_ORDERNESS.toMinutes() + "min");
-        // no partition may go idle while a fault holds the job up: that would make usage late
-        o.put(PipelineConfig.SOURCE_IDLENESS, "30min");
-        o.put(PipelineConfig.UNKNOWN_SUBSCRIPTION_GRACE, "3s");
-        o.put(PipelineConfig.REFRESH_INTERVAL, "500ms");
-        o.put(PipelineConfig.CHECKPOINT_INTERVAL, "2s");
         if (disk.mounted()) {
             o.put(PipelineConfig.CHECKPOINT_DIR, disk.dir().resolve("job").toUri().toString());
         }

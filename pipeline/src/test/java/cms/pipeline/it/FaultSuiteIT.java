@@ -44,7 +44,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -345,17 +344,7 @@ class FaultSuiteIT {
     // ------------------------------------------------------------------ the job
 
     private PipelineConfig config() {
-        Map<String, String> o = new HashMap<>(topics);
-        o.put(PipelineConfig.KEYSPACE, keyspace);
-        o.put(PipelineConfig.CONSUMER_GROUP, "faults-" + run);
-        o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, "faults-" + run);
-        o.put(PipelineConfig.ALLOWED_LATENESS, "1h");
-        o.put(PipelineConfig.OUT_OF_ORDERNESS, Scenario.OUT_OF_ORDERNESS.toMinutes() + "min");
-        // no partition may go idle during an outage: that would make usage late
-        o.put(PipelineConfig.SOURCE_IDLENESS, "30min");
-        o.put(PipelineConfig.UNKNOWN_SUBSCRIPTION_GRACE, "3s");
-        o.put(PipelineConfig.REFRESH_INTERVAL, "500ms");
-        o.put(PipelineConfig.CHECKPOINT_INTERVAL, "2s");
+        Map<String, String> o = ItSupport.faultJobOptions(topics, keyspace, "faults-" + run);
         o.put(PipelineConfig.PARALLELISM, "2");
         o.put(PipelineConfig.CHECKPOINT_DIR, checkpointDisk.dir().resolve("job").toUri().toString());
         // the product's default: a transaction opened before a 60 s outage must outlive it, recovery included

@@ -213,6 +213,25 @@ final class ItSupport {
         return out;
     }
 
+    /**
+     * The job's keys for a run under faults (FaultSuiteIT, ClusterFaults): the run's topics, keyspace, consumer group and
+     * transactional ids ({@code id}), the scenario's lateness and out-of-orderness, no partition idle while a fault holds
+     * the job up (that would make usage late), short refreshes and checkpoints. Sorted: the cluster job's arguments.
+     */
+    static Map<String, String> faultJobOptions(Map<String, String> topics, String keyspace, String id) {
+        Map<String, String> o = new TreeMap<>(topics);
+        o.put(PipelineConfig.KEYSPACE, keyspace);
+        o.put(PipelineConfig.CONSUMER_GROUP, id);
+        o.put(PipelineConfig.TRANSACTIONAL_ID_PREFIX, id);
+        o.put(PipelineConfig.ALLOWED_LATENESS, "1h");
+        o.put(PipelineConfig.OUT_OF_ORDERNESS, Scenario.OUT_OF_ORDERNESS.toMinutes() + "min");
+        o.put(PipelineConfig.SOURCE_IDLENESS, "30min");
+        o.put(PipelineConfig.UNKNOWN_SUBSCRIPTION_GRACE, "3s");
+        o.put(PipelineConfig.REFRESH_INTERVAL, "500ms");
+        o.put(PipelineConfig.CHECKPOINT_INTERVAL, "2s");
+        return o;
+    }
+
     /** The level of a family's members (the distributor's own row aside). */
     private static String memberLevel(String family) {
         return switch (NodeLevel.valueOf(family)) {
