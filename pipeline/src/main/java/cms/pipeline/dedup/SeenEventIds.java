@@ -1,16 +1,12 @@
 package cms.pipeline.dedup;
 
+import cms.pipeline.model.SubscriptionState;
 import cms.pipeline.model.ValidUsage;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.streaming.api.TimerService;
 
-import java.util.Iterator;
-import java.util.Map;
-
 /**
- * The eventIds a subscription has seen, as fingerprints ({@link EventFingerprint}) in keyed MapState, each with
- * the second at which its horizon ends. Used by the rating operator, which is keyed by subscription, so
+ * The eventIds a subscription has seen, as fingerprints ({@link EventFingerprint}) in its {@link SubscriptionState},
+ * each with the second at which its horizon ends. Used by the rating operator, which is keyed by subscription, so
  * de-duplication costs no shuffle of its own and a subscription's usage keeps its Kafka order into rating.
  *
  * <p>The horizon runs from the id's first arrival (its Kafka record timestamp): a repeat whose record timestamp
@@ -23,9 +19,8 @@ import java.util.Map;
  * subscriptions sweep at different moments; the first new id whose arrival reaches it drops every id whose
  * horizon ended by then and moves the sweep on. So an id is remembered at most horizon/10 (plus the gap to the
  * subscription's next new id) longer than its horizon, the remembered ids of many subscriptions at a steady rate
- * stay within about 5% of rate x horizon from one horizon on, and a new id costs three state accesses (the
- * id's entry read and written, the sweep's due time read) plus, once per sweep interval and subscription, a pass
- * over its ids. A subscription whose usage stops is forgotten whole by one event-time timer (the backstop),
+ * stay within about 5% of rate x horizon from one horizon on, and a new id costs a lookup and an append in the
+ * subscription's arrays plus, once per sweep interval and subscription, a pass over its ids. A subscription whose usage stops is forgotten whole by one event-time timer (the backstop),
  * registered at its sweeps, once the watermark shows that every partition's arrivals passed the end of its last
  * horizon: the watermark runs at most max-event-lead ahead of arrivals (validation's bound), so it waits for
  * that lead too; timers share a grid of the horizon (at least an hour), so a subscription has one to three.
@@ -34,18 +29,14 @@ import java.util.Map;
  * a sweep by a record stamped later than a repeat that follows it may have dropped the id the repeat would have
  * met; the outcome is still the same in every replay.
  *
- * <p>Memory per remembered id: a Long key and an Integer value in the heap backend's map, about 75 bytes (an
- * eventId String was about 140 for a 36-character id); 12 bytes of key and value plus RocksDB's own overhead in
- * the RocksDB backend; per subscription one Integer (the sweep's due second) and one to three timers.
+ * <p>Memory per remembered id: 12 bytes in two arrays and up to 8 of index (a {@code HashMap<Long, Integer>} entry
+ * of keyed MapState was about 75 bytes, an eventId String about 140 for a 36-character id); per subscription one to
+ * three timers.
  */
 public final class SeenEventIds {
     private static final long SECOND = 1000L;
     private static final long HOUR = 3_600_000L;
 
-    /** Fingerprint to the second (epoch, unsigned 32 bits: until 2106) at which the id's horizon ends. */
-    private final MapState<Long, Integer> seen;
-    /** The second (epoch, unsigned) at or after which the subscription's next new id sweeps; absent: nothing remembered. */
-    private final ValueState<Integer> sweepAt;
     private final long horizonMillis;
     private final long maxLeadMillis;
     /** The sweep grid, in seconds. */
@@ -54,9 +45,7 @@ public final class SeenEventIds {
     private final long backstopMillis;
     private final EventFingerprint fingerprint = new EventFingerprint();
 
-    public SeenEventIds(MapState<Long, Integer> seen, ValueState<Integer> sweepAt, long horizonMillis, long maxLeadMillis) {
-        this.seen = seen;
-        this.sweepAt = sweepAt;
+    public SeenEventIds(long horizonMillis, long maxLeadMillis) {
         this.horizonMillis = horizonMillis;
         this.maxLeadMillis = maxLeadMillis;
         this.sweepSeconds = Math.max(1, horizonMillis / 10 / SECOND);
@@ -64,27 +53,26 @@ public final class SeenEventIds {
     }
 
     /**
-     * True when the usage's eventId is new within the horizon: it is then remembered (and the subscription's ids
-     * swept when a sweep is due); false for a duplicate.
+     * True when the usage's eventId is new within the horizon: it is then remembered in {@code s} (and the
+     * subscription's ids swept when a sweep is due); false for a duplicate, {@code s} unchanged.
      */
-    public boolean firstSighting(ValidUsage usage, TimerService timers) throws Exception {
+    public boolean firstSighting(SubscriptionState s, ValidUsage usage, TimerService timers) {
         long arrival = usage.source.timestamp;
         long fp = fingerprint.of(usage.event.getEventId());
-        Integer until = seen.get(fp);
-        if (until != null && arrival < millis(until)) {
+        int at = s.find(fp);
+        if (at >= 0 && arrival < millis(s.until(at))) {
             return false;
         }
-        Integer due = sweepAt.value();
-        if (due == null || arrival >= millis(due)) {
-            if (due != null) {
-                sweep(arrival);
+        if (!s.sweepSet() || arrival >= millis(s.sweepAt())) {
+            if (s.sweepSet()) {
+                s.forgetEndedBy(Math.floorDiv(arrival, SECOND));
             }
             long next = nextSweep(Math.floorDiv(arrival, SECOND), usage.event.getSubscriptionId().hashCode());
-            sweepAt.update(seconds(next));
+            s.sweepAt(seconds(next));
             timers.registerEventTimeTimer(backstop(next * SECOND));
         }
         // rounded up to the second: never shorter than the horizon
-        seen.put(fp, seconds(Math.floorDiv(arrival + horizonMillis + SECOND - 1, SECOND)));
+        s.remember(fp, seconds(Math.floorDiv(arrival + horizonMillis + SECOND - 1, SECOND)));
         return true;
     }
 
@@ -94,25 +82,9 @@ public final class SeenEventIds {
      * would have swept), so each horizon ended by that sweep + horizon, which the watermark, up to max-event-lead
      * ahead of arrivals, has passed by a lead. The subscription's other timers (cumulative quantities) find nothing.
      */
-    public void onEventTime(long timestamp) throws Exception {
-        Integer due = sweepAt.value();
-        if (due == null) {
-            // nothing remembered since the sweep state exists; only ids restored from a savepoint of the hour-timer job
-            // (whose timers still fire), long expired
-            seen.clear();
-        } else if (backstop(millis(due)) <= timestamp) {
-            seen.clear();
-            sweepAt.clear();
-        }
-    }
-
-    /** Drops every id whose horizon ended at or before {@code clock}. */
-    private void sweep(long clock) throws Exception {
-        Iterator<Map.Entry<Long, Integer>> it = seen.iterator();
-        while (it.hasNext()) {
-            if (millis(it.next().getValue()) <= clock) {
-                it.remove();
-            }
+    public void onEventTime(SubscriptionState s, long timestamp) {
+        if (s.sweepSet() && backstop(millis(s.sweepAt())) <= timestamp) {
+            s.forgetAllIds();
         }
     }
 

@@ -12,6 +12,7 @@ import cms.pipeline.model.RatedEvent;
 import cms.pipeline.model.RawRecord;
 import cms.pipeline.model.ReferenceUpdate;
 import cms.pipeline.model.FamilyRow;
+import cms.pipeline.model.IdKeySerializer;
 import cms.pipeline.model.ValidUsage;
 import cms.pipeline.rating.RatingFunction;
 import cms.pipeline.rollup.FamilyRollupFunction;
@@ -132,7 +133,8 @@ public final class Workflow {
         Duration periodRetention = config.maxEventAge().plus(config.maxEventLead());
         BroadcastStream<ReferenceUpdate> broadcast = reference.broadcast(PipelineState.referenceData());
         SingleOutputStreamOperator<RatedEvent> rated = decoded
-                .keyBy(new Keys.Subscription())
+                // the subscription keys written as blocks in checkpoints: 100,000 of them, each under its state and timers
+                .keyBy(new Keys.Subscription(), IdKeySerializer.TYPE)
                 .connect(broadcast)
                 .process(new RatingFunction(config.unknownSubscriptionGrace(), config.allowedLateness(), periodRetention,
                         config.dedupHorizon(), config.maxEventLead(), sources.referenceSnapshot()))

@@ -32,7 +32,11 @@ public final class PipelineState {
         public static final String USAGE_SOURCE = "usage-source";
         public static final String REFERENCE_SOURCE = "reference-source";
         public static final String DECODE = "decode-usage";
-        public static final String RATE = "enrich-and-rate";
+        /**
+         * Named anew when a subscription's state became one value (session 9): a savepoint of the job before it does
+         * not restore into this one (its eventIds and tiers would be lost silently), it fails to map instead.
+         */
+        public static final String RATE = "rate-by-subscription";
         public static final String PARTNER_COMMISSION = "partner-commission";
         public static final String DISTRIBUTOR_COMMISSION = "distributor-commission";
         /** Named anew when the roll-ups became families (issue 13): savepoints of the old job need not restore. */
@@ -55,18 +59,12 @@ public final class PipelineState {
     }
 
     /**
-     * De-duplication (in the rating operator): per subscription, the fingerprint of each remembered eventId
-     * (dedup's EventFingerprint) to the second (epoch seconds, unsigned) at which its horizon ends. Until session 8
-     * the value was the epoch hour of an event-time timer: read as seconds, such a value lies in January 1970, long
-     * ended, so a savepoint of that job restores with its ids forgotten (never taken for duplicates) and swept.
+     * Rating: per subscription, everything the rating operator remembers of it, one value ({@link SubscriptionState}):
+     * de-duplication's eventId fingerprints, each with the second its horizon ends, and the cumulative quantity of
+     * each (billing period, meter). Replaced three states in session 9 (the operator's uid changed with it).
      */
-    public static MapStateDescriptor<Long, Integer> seenEventFingerprints() {
-        return new MapStateDescriptor<>("seen-event-fingerprints", Types.LONG, Types.INT);
-    }
-
-    /** De-duplication: per subscription, the second (epoch seconds, unsigned) from which its next new eventId sweeps its ids. */
-    public static ValueStateDescriptor<Integer> seenEventSweep() {
-        return new ValueStateDescriptor<>("seen-event-sweep", Types.INT);
+    public static ValueStateDescriptor<SubscriptionState> subscriptionState() {
+        return new ValueStateDescriptor<>("subscription-state", SubscriptionStateSerializer.INSTANCE);
     }
 
     /**
@@ -75,11 +73,6 @@ public final class PipelineState {
      */
     public static ListStateDescriptor<PartitionProgress> partitionProgress() {
         return new ListStateDescriptor<>("partition-max-event-time", TypeInformation.of(PartitionProgress.class));
-    }
-
-    /** Rating: per subscription, "period|meter" to the period's cumulative quantity. */
-    public static MapStateDescriptor<String, BigDecimal> cumulativeQuantity() {
-        return new MapStateDescriptor<>("cumulative-quantity", Types.STRING, Types.BIG_DEC);
     }
 
     /** Rating: usage waiting for its subscription or price book to be known. */

@@ -14,15 +14,16 @@ import cms.pipeline.hierarchy.ReferenceIndex.ResolvedShare;
 import cms.pipeline.model.PendingUsage;
 import cms.pipeline.model.RatedEvent;
 import cms.pipeline.model.ReferenceUpdate;
+import cms.pipeline.model.SubscriptionState;
 import cms.pipeline.model.ValidUsage;
 import cms.pipeline.model.DeadLetters;
 import cms.rollup.BillingPeriod;
 import cms.rollup.Granularity;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
@@ -31,7 +32,6 @@ import org.apache.flink.util.Collector;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -60,13 +60,21 @@ import java.util.Map;
  *       the others, or usage is released from the grace buffer after the watermark moved on.</li>
  *   <li>Cumulative quantities of a period are kept until the period's end plus the retention (the
  *       maximum event age, older usage being INVALID, plus the maximum event lead, by which the
- *       event-time watermark can run ahead of arrivals), then dropped by an event-time timer.</li>
+ *       event-time watermark can run ahead of arrivals), then dropped by an event-time timer registered
+ *       when the subscription's first quantity of the period is kept.</li>
  * </ul>
+ *
+ * <p>What it remembers of a subscription (its eventIds and cumulative quantities) is one keyed value,
+ * {@link SubscriptionState}: an event reads and writes one entry, and a checkpoint writes one block per
+ * subscription. Usage waiting for reference data is apart (rare, and kept whole).
  */
 public final class RatingFunction extends KeyedBroadcastProcessFunction<String, ValidUsage, ReferenceUpdate, RatedEvent> {
     private static final long serialVersionUID = 1L;
 
     private enum Outcome { DONE, WAIT }
+
+    /** Until the commission stages set theirs (BigDecimal is immutable: one instance serves every event). */
+    private static final BigDecimal NO_COMMISSION = BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE);
 
     private final long graceMillis;
     private final long latenessMillis;
@@ -81,7 +89,7 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
     private final MapStateDescriptor<String, ReferenceUpdate> referenceData = PipelineState.referenceData();
 
     private transient List<ReferenceUpdate> snapshotted;
-    private transient MapState<String, BigDecimal> cumulative;
+    private transient ValueState<SubscriptionState> subscription;
     private transient ListState<PendingUsage> pending;
     private transient ReferenceIndex index;
     private transient SeenEventIds seen;
@@ -108,10 +116,9 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
     @Override
     public void open(OpenContext openContext) throws Exception {
         snapshotted = snapshot == null ? List.of() : snapshot.read();
-        cumulative = getRuntimeContext().getMapState(PipelineState.cumulativeQuantity());
+        subscription = getRuntimeContext().getState(PipelineState.subscriptionState());
         pending = getRuntimeContext().getListState(PipelineState.pendingUsage());
-        seen = new SeenEventIds(getRuntimeContext().getMapState(PipelineState.seenEventFingerprints()),
-                getRuntimeContext().getState(PipelineState.seenEventSweep()), dedupHorizonMillis, maxEventLeadMillis);
+        seen = new SeenEventIds(dedupHorizonMillis, maxEventLeadMillis);
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
     }
 
@@ -131,7 +138,11 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
 
     @Override
     public void processElement(ValidUsage usage, ReadOnlyContext ctx, Collector<RatedEvent> out) throws Exception {
-        if (!seen.firstSighting(usage, ctx.timerService())) {
+        SubscriptionState s = subscription.value();
+        if (s == null) {
+            s = new SubscriptionState();
+        }
+        if (!seen.firstSighting(s, usage, ctx.timerService())) {
             duplicates.inc();
             ctx.output(PipelineState.DUPLICATES, usage);
             return;
@@ -140,13 +151,14 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         long now = ctx.timerService().currentProcessingTime();
         List<PendingUsage> waiting = pendingList();
         if (!waiting.isEmpty()) {
-            retry(waiting, now, ctx, out);
+            retry(s, waiting, now, ctx, out);
         }
-        if (attempt(usage, true, ctx, out) == Outcome.WAIT) {
+        if (attempt(s, usage, true, ctx, out) == Outcome.WAIT) {
             long deadline = now + graceMillis;
             pending.add(new PendingUsage(usage, deadline));
             ctx.timerService().registerProcessingTimeTimer(deadline);
         }
+        subscription.update(s);
     }
 
     @Override
@@ -155,31 +167,42 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
             List<PendingUsage> waiting = pendingList();
             if (!waiting.isEmpty()) {
                 indexOf(ctx.getBroadcastState(referenceData));
-                retry(waiting, timestamp, ctx, out);
+                SubscriptionState s = subscription.value();
+                if (s == null) {
+                    s = new SubscriptionState();
+                }
+                retry(s, waiting, timestamp, ctx, out);
+                keep(s);
             }
+            return;
+        }
+        SubscriptionState s = subscription.value();
+        if (s == null) {
             return;
         }
         // event time: forget the eventIds of a subscription gone quiet (SeenEventIds' backstop), and drop the cumulative
         // quantities of periods no valid event can reach any more (the timers of both are here; each check is cheap for
-        // the other's)
-        seen.onEventTime(timestamp);
-        Iterator<Map.Entry<String, BigDecimal>> it = cumulative.iterator();
-        while (it.hasNext()) {
-            String period = it.next().getKey().substring(0, 7);
-            if (BillingPeriod.parse(period).end().toEpochMilli() + retentionMillis <= timestamp) {
-                it.remove();
-            }
-        }
-        if (cumulative.isEmpty()) {
-            cumulative.clear();
+        // the other's). The first period still reachable: the one whose end + retention is after the timer.
+        seen.onEventTime(s, timestamp);
+        s.forgetQuantitiesBefore(BillingPeriod.index(timestamp - retentionMillis));
+        keep(s);
+    }
+
+    /** Writes the subscription's state back, or drops it when nothing is left in it. */
+    private void keep(SubscriptionState s) throws Exception {
+        if (s.isEmpty()) {
+            subscription.clear();
+        } else {
+            subscription.update(s);
         }
     }
 
     /** Retries waiting usage; usage past its deadline is rated or dead-lettered for good. */
-    private void retry(List<PendingUsage> waiting, long now, ReadOnlyContext ctx, Collector<RatedEvent> out) throws Exception {
+    private void retry(SubscriptionState s, List<PendingUsage> waiting, long now, ReadOnlyContext ctx, Collector<RatedEvent> out)
+            throws Exception {
         List<PendingUsage> still = new ArrayList<>();
         for (PendingUsage p : waiting) {
-            if (attempt(p.usage, p.deadline > now, ctx, out) == Outcome.WAIT) {
+            if (attempt(s, p.usage, p.deadline > now, ctx, out) == Outcome.WAIT) {
                 still.add(p);
             }
         }
@@ -192,7 +215,8 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         }
     }
 
-    private Outcome attempt(ValidUsage usage, boolean mayWait, ReadOnlyContext ctx, Collector<RatedEvent> out) throws Exception {
+    private Outcome attempt(SubscriptionState s, ValidUsage usage, boolean mayWait, ReadOnlyContext ctx, Collector<RatedEvent> out)
+            throws Exception {
         UsageEvent e = usage.event;
         long t = e.getEventTime().toEpochMilli();
         Resolution r = index.resolve(e.getSubscriptionId(), t);
@@ -230,10 +254,9 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
             return deadLetter(DeadLetterReason.UNPRICED, "price book " + book.getPriceBookId() + ": " + defect, usage, ctx);
         }
 
-        BillingPeriod billingPeriod = BillingPeriod.of(t);
-        String period = billingPeriod.toString();
-        String key = period + "|" + e.getMeterId();
-        BigDecimal before = cumulative.get(key);
+        int period = BillingPeriod.index(t);
+        BigDecimal before = s.quantity(period, e.getMeterId());
+        boolean firstOfPeriod = before == null && s.hasNoQuantityOf(period);
         before = before == null ? BigDecimal.ZERO : before;
         BigDecimal amount = Pricing.increase(rate, before, e.getQuantity());
         if (!Pricing.fitsMoney(amount)) {
@@ -242,8 +265,11 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
                     + ": more than the " + Pricing.MONEY_PRECISION + " digits of decimal(" + Pricing.MONEY_PRECISION + "," + Pricing.MONEY_SCALE
                     + ")", usage, ctx);
         }
-        cumulative.put(key, before.add(e.getQuantity()));
-        ctx.timerService().registerEventTimeTimer(billingPeriod.end().toEpochMilli() + retentionMillis);
+        s.quantity(period, e.getMeterId(), before.add(e.getQuantity()));
+        if (firstOfPeriod) {
+            // the period's quantities are dropped by this timer, so a period held in state has its timer registered
+            ctx.timerService().registerEventTimeTimer(BillingPeriod.startMillis(period + 1) + retentionMillis);
+        }
 
         // d = max(partition watermark, this operator's watermark): see the class comment
         long d = Math.max(usage.partitionWatermark, ctx.timerService().currentWatermark());
@@ -259,20 +285,20 @@ public final class RatingFunction extends KeyedBroadcastProcessFunction<String, 
         rated.priceBookVersion = book.getEffectiveFrom().toEpochMilli();
         rated.currency = book.getCurrency();
         rated.amount = amount;
-        rated.partnerCommission = BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE);
-        rated.distributorCommission = BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE);
+        rated.partnerCommission = NO_COMMISSION;
+        rated.distributorCommission = NO_COMMISSION;
         ResolvedShare ps = index.partnerShare(r.partner(), r.distributor(), t);
         ResolvedShare ds = index.distributorShare(r.distributor(), t);
         rated.partnerPlanId = ps == null ? null : ps.planId();
         rated.partnerShare = ps == null ? null : ps.share();
         rated.distributorPlanId = ds == null ? null : ds.planId();
         rated.distributorShare = ds == null ? null : ds.share();
-        rated.period = period;
+        rated.period = BillingPeriod.name(period);
         rated.lateAdjustment = late;
         rated.bookingTime = bookingTime;
         rated.receivedAt = usage.source.timestamp;
         rated.source = usage.source;
-        rated.bookedPeriod = BillingPeriod.of(bookingTime).toString();
+        rated.bookedPeriod = late ? BillingPeriod.name(BillingPeriod.index(bookingTime)) : rated.period;
         out.collect(rated);
         return Outcome.DONE;
     }

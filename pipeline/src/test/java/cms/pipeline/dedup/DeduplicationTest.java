@@ -37,8 +37,9 @@ import static cms.pipeline.Fixtures.rate;
 import static cms.pipeline.Fixtures.tier;
 import static cms.pipeline.Fixtures.usage;
 import static cms.pipeline.Fixtures.valid;
-import static cms.pipeline.HarnessState.entries;
-import static cms.pipeline.HarnessState.keysWith;
+import static cms.pipeline.HarnessState.rememberedIds;
+import static cms.pipeline.HarnessState.subscriptionsRemembering;
+import static cms.pipeline.HarnessState.subscriptionsSweeping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -49,7 +50,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeduplicationTest {
     private static final Duration HORIZON = Duration.ofMinutes(10);
     private static final Duration LEAD = Duration.ofHours(1);
-    private static final String SEEN = "seen-event-fingerprints";
 
     private KeyedBroadcastOperatorTestHarness<String, ValidUsage, ReferenceUpdate, RatedEvent> h;
 
@@ -102,7 +102,7 @@ class DeduplicationTest {
         send("e1", "2026-01-10T10:00:00Z");
         assertThat(rated()).containsExactly("e1", "e2");
         assertThat(duplicates()).containsExactly("e1");
-        assertThat(keysWith(h, SEEN)).isEqualTo(1);
+        assertThat(subscriptionsRemembering(h)).isEqualTo(1);
         // the subscription's backstop and January's cumulative quantities: no timer per id
         assertThat(h.numEventTimeTimers()).isEqualTo(2);
 
@@ -117,7 +117,7 @@ class DeduplicationTest {
         assertThat(rated()).containsExactly("e1", "e2", "e1");
         assertThat(duplicates()).containsExactly("e1", "e1", "e1");
         // e2 ended its horizon at the same time; the sweep due by then (a minute's grid) dropped it
-        assertThat(entries(h, PipelineState.seenEventFingerprints())).isEqualTo(1);
+        assertThat(rememberedIds(h)).isEqualTo(1);
     }
 
     @Test
@@ -142,10 +142,10 @@ class DeduplicationTest {
         // its sweep is due within a minute; the last horizon ends by 10:11:01, and the watermark may lead arrivals by
         // an hour: the backstop is the hour after 11:11:01
         h.processWatermark(ms("2026-01-10T12:00:00Z") - 1);
-        assertThat(keysWith(h, SEEN)).isEqualTo(1);
+        assertThat(subscriptionsRemembering(h)).isEqualTo(1);
         h.processWatermark(ms("2026-01-10T12:00:00Z"));
-        assertThat(keysWith(h, SEEN)).isZero();
-        assertThat(keysWith(h, "seen-event-sweep")).isZero();
+        assertThat(subscriptionsRemembering(h)).isZero();
+        assertThat(subscriptionsSweeping(h)).isZero();
         assertThat(h.numEventTimeTimers()).as("January's cumulative quantities only").isEqualTo(1);
     }
 
@@ -163,7 +163,7 @@ class DeduplicationTest {
         send("e" + (3 * 360 - 1), "s1", last, last + 1);
         assertThat(duplicates()).containsExactly("e" + (3 * 360 - 1));
         // 10 minutes of ids (60), and up to the sweep interval more
-        assertThat(entries(h, PipelineState.seenEventFingerprints())).isBetween(60L, 66L);
+        assertThat(rememberedIds(h)).isBetween(60L, 66L);
     }
 
     /**
@@ -194,7 +194,7 @@ class DeduplicationTest {
                 nextWatermark += 10_000;
             }
             if (t >= nextSample) {
-                perTenSeconds.add(entries(h, PipelineState.seenEventFingerprints()));
+                perTenSeconds.add(rememberedIds(h));
                 nextSample += 10_000;
             }
         }
@@ -214,58 +214,6 @@ class DeduplicationTest {
         assertThat(duplicates()).isEmpty();
         assertThat(h.numEventTimeTimers()).as("at most three backstops per subscription, and January's quantities")
                 .isLessThanOrEqualTo(4 * subscriptions);
-    }
-
-    /** The job before session 8: fingerprint -> the epoch hour of an event-time timer that forgets the id. */
-    private static final class HourTimerDedupe extends KeyedProcessFunction<String, ValidUsage, Void> {
-        private final long forgetAt;
-
-        HourTimerDedupe(long forgetAt) {
-            this.forgetAt = forgetAt;
-        }
-
-        @Override
-        public void processElement(ValidUsage usage, Context ctx, Collector<Void> out) throws Exception {
-            getRuntimeContext().getMapState(PipelineState.seenEventFingerprints())
-                    .put(new EventFingerprint().of(usage.event.getEventId()), (int) (forgetAt / 3_600_000L));
-            ctx.timerService().registerEventTimeTimer(forgetAt);
-        }
-    }
-
-    @Test
-    void aSavepointOfTheHourTimerJobRestoresWithItsIdsExpiredAndDropsThem() throws Exception {
-        long arrival = ms("2026-01-10T10:00:00Z");
-        long forgetAt = ms("2026-01-10T12:00:00Z");
-        OperatorSubtaskState old;
-        try (var before = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new HourTimerDedupe(forgetAt)),
-                new Keys.Subscription(), Types.STRING, 1, 1, 0)) {
-            before.open();
-            before.processElement(valid(usage("e1", "s1", "vcpu", "1", "2026-01-10T10:00:00Z")), arrival);
-            before.processElement(valid(usage("q1", "quiet", "vcpu", "1", "2026-01-10T10:00:00Z")), arrival);
-            old = before.snapshot(0, 0);
-        }
-        h.close();
-        h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(
-                new RatingFunction(Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(35), HORIZON, LEAD, null),
-                List.of(PipelineState.referenceData())), new Keys.Subscription(), Types.STRING, 1, 1, 0);
-        h.setup();
-        h.initializeState(old);
-        h.open();
-        h.processBroadcastWatermark(Long.MAX_VALUE);
-        h.processBroadcastElement(ReferenceUpdate.of(book("b1", "EUR", "2026-01-01T00:00:00Z", rate("vcpu", null, PricingModel.PER_UNIT, "0", tier(null, "1.00")))), 0);
-        h.processBroadcastElement(ReferenceUpdate.of(plan("default", PlanOwner.PLATFORM, null, "2026-01-01T00:00:00Z", flat("0.10"), flat("0.05"))), 0);
-        for (ReferenceUpdate u : chain("d1", "p1", "t1", "s1", "b1")) {
-            h.processBroadcastElement(u, 0);
-        }
-        assertThat(keysWith(h, SEEN)).isEqualTo(2);
-        // the old hour (about 494,000) read as a second is in January 1970: expired, so a repeat is usage again
-        send("e1", "s1", arrival, arrival + Duration.ofHours(1).toMillis());
-        assertThat(rated()).containsExactly("e1");
-        assertThat(duplicates()).isEmpty();
-        // the quiet subscription's old timer fires and its ids go; s1 remembers e1 anew (its backstop is at 13:00)
-        h.processWatermark(forgetAt);
-        assertThat(keysWith(h, SEEN)).isEqualTo(1);
-        assertThat(entries(h, PipelineState.seenEventFingerprints())).isEqualTo(1);
     }
 
     private static long ms(String iso) {
