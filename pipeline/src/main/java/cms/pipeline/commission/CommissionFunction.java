@@ -25,11 +25,17 @@ import java.util.Map;
 public final class CommissionFunction extends KeyedProcessFunction<String, RatedEvent, RatedEvent> {
     private static final long serialVersionUID = 1L;
 
+    /** BigDecimal is immutable: one zero serves every event without a share. */
+    private static final BigDecimal NO_COMMISSION = BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE);
+
     private final Beneficiary beneficiary;
     private final long retentionMillis;
     private transient MapState<String, BigDecimal> subtree;
     /** The last period whose end was parsed, and that end: nearly every event is of the same period as the one before. */
     private transient String lastPeriod;
+    private transient String keyPeriod;
+    private transient String keyCurrency;
+    private transient String key;
     private transient long lastPeriodEnd;
 
     public CommissionFunction(Beneficiary beneficiary, Duration retention) {
@@ -44,15 +50,16 @@ public final class CommissionFunction extends KeyedProcessFunction<String, Rated
 
     @Override
     public void processElement(RatedEvent e, Context ctx, Collector<RatedEvent> out) throws Exception {
-        String key = e.period + "|" + e.currency;
+        String key = keyOf(e.period, e.currency);
         BigDecimal before = subtree.get(key);
-        before = before == null ? BigDecimal.ZERO : before;
+        if (before == null) {
+            // a period's amounts are dropped by this timer, so an amount held in state has its timer registered
+            ctx.timerService().registerEventTimeTimer(periodEnd(e.period) + retentionMillis);
+            before = BigDecimal.ZERO;
+        }
         CommissionShare share = beneficiary.shareOf(e);
-        BigDecimal commission = share == null
-                ? BigDecimal.ZERO.setScale(Pricing.MONEY_SCALE)
-                : CommissionSchedule.increase(share, before, e.amount);
+        BigDecimal commission = share == null ? NO_COMMISSION : CommissionSchedule.increase(share, before, e.amount);
         subtree.put(key, before.add(e.amount));
-        ctx.timerService().registerEventTimeTimer(periodEnd(e.period) + retentionMillis);
         beneficiary.set(e, commission);
         out.collect(e);
     }
@@ -68,6 +75,16 @@ public final class CommissionFunction extends KeyedProcessFunction<String, Rated
         if (subtree.isEmpty()) {
             subtree.clear();
         }
+    }
+
+    /** "period|currency", made once for a run of events of the same period and currency (their strings are shared). */
+    private String keyOf(String period, String currency) {
+        if (!period.equals(keyPeriod) || !currency.equals(keyCurrency)) {
+            keyPeriod = period;
+            keyCurrency = currency;
+            key = period + "|" + currency;
+        }
+        return key;
     }
 
     private long periodEnd(String period) {
