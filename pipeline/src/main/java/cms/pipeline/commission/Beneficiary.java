@@ -17,11 +17,14 @@ public enum Beneficiary {
         return this == PARTNER ? e.partnerShare : e.distributorShare;
     }
 
+    /** Sets the beneficiary's commission, and drops its share: no later stage reads it, so no later exchange carries it. */
     void set(RatedEvent e, BigDecimal commission) {
         if (this == PARTNER) {
             e.partnerCommission = commission;
+            e.partnerShare = null;
         } else {
             e.distributorCommission = commission;
+            e.distributorShare = null;
         }
     }
 }

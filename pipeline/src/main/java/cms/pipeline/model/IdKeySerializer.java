@@ -1,9 +1,7 @@
 package cms.pipeline.model;
 
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -22,7 +20,7 @@ public final class IdKeySerializer extends TypeSerializerSingleton<String> {
     private static final long serialVersionUID = 1L;
     public static final IdKeySerializer INSTANCE = new IdKeySerializer();
     /** The key type to give keyBy for such keys. */
-    public static final TypeInformation<String> TYPE = new IdKeyType();
+    public static final TypeInformation<String> TYPE = new OwnTypeInfo<>(String.class, INSTANCE, true);
 
     @Override
     public boolean isImmutableType() {
@@ -84,66 +82,6 @@ public final class IdKeySerializer extends TypeSerializerSingleton<String> {
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<String> {
         public Snapshot() {
             super(() -> INSTANCE);
-        }
-    }
-
-    /** The type information naming this serializer: a String, hashed as a String, serialized as a block. */
-    private static final class IdKeyType extends TypeInformation<String> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<String> getTypeClass() {
-            return String.class;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return true;
-        }
-
-        @Override
-        public TypeSerializer<String> createSerializer(SerializerConfig config) {
-            return INSTANCE;
-        }
-
-        @Override
-        public String toString() {
-            return "IdKey";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof IdKeyType;
-        }
-
-        @Override
-        public int hashCode() {
-            return IdKeyType.class.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof IdKeyType;
         }
     }
 }

@@ -1,5 +1,7 @@
 package cms.pipeline.model;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import cms.avro.CommissionShare;
 import cms.avro.UsageEvent;
 
@@ -9,6 +11,7 @@ import java.math.BigDecimal;
  * A usage event after enrichment and rating, on its way through the commission stages (which fill
  * in the commissions) to the roll-ups and cms.usage.rated.v1.
  */
+@TypeInfo(RatedEventSerializer.Factory.class)
 public class RatedEvent {
     public UsageEvent event;
     public String tenantId;

@@ -1,11 +1,14 @@
 package cms.pipeline.model;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import cms.avro.UsageEvent;
 
 /**
  * A usage event that decoded and passed validation, with where it came from (coordinates and bytes,
  * so any later stage can still dead-letter it) and its partition watermark.
  */
+@TypeInfo(ValidUsageSerializer.Factory.class)
 public class ValidUsage {
     public UsageEvent event;
     public RawRecord source;

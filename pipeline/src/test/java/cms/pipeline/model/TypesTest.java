@@ -16,13 +16,13 @@ import static cms.pipeline.Fixtures.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Everything that travels or sits in state is a Flink POJO with Avro fields, never Kryo; the roll-up state
- * (FamilyKey, FamilyWindows) has serializers of its own (their tests beside this one).
+ * Everything that travels or sits in state is a Flink POJO with Avro fields or has a serializer of its own, never
+ * Kryo: the roll-up state (FamilyKey, FamilyWindows), the rating stage's (SubscriptionState, its keys) and the records
+ * of the exchanges (ValidUsage, RatedEvent: WireFormatTest) have theirs (their tests beside this one).
  */
 class TypesTest {
     @ParameterizedTest
-    @ValueSource(classes = {RawRecord.class, ValidUsage.class, PartitionProgress.class, PendingUsage.class, ReferenceUpdate.class,
-            RatedEvent.class, FamilyRow.class, PeriodRow.class, cms.pipeline.model.EncodedRecord.class})
+    @ValueSource(classes = {RawRecord.class, PartitionProgress.class, PendingUsage.class, ReferenceUpdate.class, FamilyRow.class, PeriodRow.class, cms.pipeline.model.EncodedRecord.class})
     void isAPojoWithoutGenericFields(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
         assertThat(info).isInstanceOf(PojoTypeInfo.class);
